@@ -1,0 +1,1 @@
+# common/ - small helpers shared by the programs; depends on libc alone.

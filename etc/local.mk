@@ -1,0 +1,1 @@
+# etc/ - sample configuration and service files.

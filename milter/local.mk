@@ -1,0 +1,1 @@
+# milter/ - repmilter, the daemon in the mail path.

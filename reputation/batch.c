@@ -1,0 +1,586 @@
+/*
+ * batch.c - writes: a batch collects them, rep_commit applies them in one
+ * write transaction, keeping the covering index in step with the records.
+ *
+ * A batch is a byte buffer of encoded operations rather than an array of
+ * structs, so that a million imported addresses cost tens of megabytes,
+ * not hundreds. Operations are applied at commit, not when queued: if the
+ * map fills, the transaction is thrown away, the map grows and the same
+ * operations run again, so nothing is lost.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store.h"
+
+enum { OP_OBSERVE = 1, OP_OVERRIDE, OP_UNSET, OP_PARTNER };
+
+#define WATERMARKS_MAX 16
+
+struct watermark {
+	uint16_t pub;
+	uint64_t epoch, seq, serial;
+};
+
+struct rep_batch {
+	uint8_t *buf;
+	size_t len, cap, count;
+	int has_feed;
+	uint16_t feed_pub;
+	uint64_t feed_serial;
+	char feed_name[REP_FEED_NAME_MAX];
+	unsigned nwm;
+	struct watermark wm[WATERMARKS_MAX];
+	int has_snapshot;
+	uint16_t snap_pub;
+	uint64_t snap_seq;
+};
+
+struct observe {
+	double ham, spam;
+	int64_t when;
+};
+
+/* rep_batch_new - an empty batch */
+int rep_batch_new(struct rep_batch **out)
+{
+	struct rep_batch *b = calloc(1, sizeof *b);
+
+	if (b == NULL)
+		return REP_E_NOMEM;
+	*out = b;
+	return REP_OK;
+}
+
+/* rep_batch_free - free a batch; NULL is a no-op */
+void rep_batch_free(struct rep_batch *b)
+{
+	if (b == NULL)
+		return;
+	free(b->buf);
+	free(b);
+}
+
+/* rep_batch_clear - empty the batch for reuse, keeping its buffer */
+void rep_batch_clear(struct rep_batch *b)
+{
+	uint8_t *buf = b->buf;
+	size_t cap = b->cap;
+
+	memset(b, 0, sizeof *b);
+	b->buf = buf;
+	b->cap = cap;
+}
+
+/* rep_batch_count - number of writes queued */
+size_t rep_batch_count(const struct rep_batch *b)
+{
+	return b->count;
+}
+
+/* op_payload - the payload size of an operation type */
+static size_t op_payload(uint8_t type)
+{
+	switch (type) {
+	case OP_OBSERVE:
+		return sizeof(struct observe);
+	case OP_OVERRIDE:
+		return sizeof(struct rep_override);
+	case OP_PARTNER:
+		return sizeof(struct rep_partner);
+	default:
+		return 0;
+	}
+}
+
+/* batch_add - append one operation: type, key length, key, payload */
+static int batch_add(struct rep_batch *b, uint8_t type,
+	const struct rep_subject *s, const void *payload, size_t plen)
+{
+	uint8_t key[REP_KEY_MAX];
+	size_t klen = rep_key_encode(s, key, sizeof key);
+	size_t need = 2 + klen + plen;
+
+	if (klen == 0)
+		return REP_E_INVAL;
+	if (b->cap - b->len < need) {
+		size_t cap = b->cap ? b->cap * 2 : 65536;
+		uint8_t *nb;
+		while (cap - b->len < need)
+			cap *= 2;
+		if ((nb = realloc(b->buf, cap)) == NULL)
+			return REP_E_NOMEM;
+		b->buf = nb;
+		b->cap = cap;
+	}
+	b->buf[b->len] = type;
+	b->buf[b->len + 1] = (uint8_t)klen;
+	memcpy(b->buf + b->len + 2, key, klen);
+	if (plen)
+		memcpy(b->buf + b->len + 2 + klen, payload, plen);
+	b->len += need;
+	b->count++;
+	return REP_OK;
+}
+
+/* rep_batch_observe - queue local ham and spam counts */
+int rep_batch_observe(struct rep_batch *b, const struct rep_subject *s,
+	double ham, double spam, int64_t when)
+{
+	struct observe o = {ham, spam, when};
+
+	if (!isfinite(ham) || !isfinite(spam) || ham < 0 || spam < 0 ||
+		ham + spam <= 0)
+		return REP_E_RANGE;
+	return batch_add(b, OP_OBSERVE, s, &o, sizeof o);
+}
+
+/* override_valid - the override's fields are in range */
+static int override_valid(const struct rep_override *ov)
+{
+	return (ov->action == REP_OVERRIDE_ALLOW ||
+		       ov->action == REP_OVERRIDE_DENY) &&
+	       memchr(ov->who, 0, sizeof ov->who) != NULL &&
+	       memchr(ov->reason, 0, sizeof ov->reason) != NULL &&
+	       ov->expires >= 0;
+}
+
+/* rep_batch_override - queue an override, or its removal (ov NULL) */
+int rep_batch_override(struct rep_batch *b, const struct rep_subject *s,
+	const struct rep_override *ov)
+{
+	if (ov == NULL)
+		return batch_add(b, OP_UNSET, s, NULL, 0);
+	if (!override_valid(ov))
+		return REP_E_RANGE;
+	return batch_add(b, OP_OVERRIDE, s, ov, sizeof *ov);
+}
+
+/* rep_batch_partner - queue a partner slot merge */
+int rep_batch_partner(struct rep_batch *b, const struct rep_subject *s,
+	const struct rep_partner *p)
+{
+	if (p->publisher == 0 || p->op < REP_OP_LIST || p->op > REP_OP_ALLOW ||
+		p->confidence > 100 || p->category > REP_CAT_MAX)
+		return REP_E_RANGE;
+	if (p->feed == REP_FEED_THIS && !b->has_feed)
+		return REP_E_INVAL;
+	return batch_add(b, OP_PARTNER, s, p, sizeof *p);
+}
+
+/* rep_batch_feed - describe the feed this batch applies */
+int rep_batch_feed(struct rep_batch *b, uint16_t publisher, uint64_t serial,
+	const char *name)
+{
+	if (publisher == 0 || name == NULL ||
+		strlen(name) >= sizeof b->feed_name)
+		return REP_E_INVAL;
+	b->has_feed = 1;
+	b->feed_pub = publisher;
+	b->feed_serial = serial;
+	strcpy(b->feed_name, name);
+	return REP_OK;
+}
+
+/* rep_batch_watermark - move a publisher's watermark in the same commit */
+int rep_batch_watermark(struct rep_batch *b, uint16_t publisher,
+	uint64_t epoch, uint64_t seq, uint64_t serial)
+{
+	if (publisher == 0)
+		return REP_E_INVAL;
+	if (b->nwm == WATERMARKS_MAX)
+		return REP_E_LIMIT;
+	b->wm[b->nwm++] = (struct watermark){publisher, epoch, seq, serial};
+	return REP_OK;
+}
+
+/* rep_batch_snapshot - the batch holds the publisher's whole slot */
+int rep_batch_snapshot(struct rep_batch *b, uint16_t publisher, uint64_t seq)
+{
+	if (publisher == 0)
+		return REP_E_INVAL;
+	b->has_snapshot = 1;
+	b->snap_pub = publisher;
+	b->snap_seq = seq;
+	return REP_OK;
+}
+
+/* pfx_key - the covering-index key of a prefix */
+static size_t pfx_key(unsigned kind, const uint8_t *addr, unsigned plen,
+	uint8_t *key)
+{
+	unsigned alen = kind == REP_KIND_IP4 ? 4 : 16;
+
+	key[0] = kind == REP_KIND_IP4 ? REP_KEY_IP4 : REP_KEY_IP6;
+	memcpy(key + 1, addr, alen);
+	key[alen + 1] = (uint8_t)plen;
+	return alen + 2;
+}
+
+/* pfx_mark_below - set or clear bit `plen` in the index entries of every
+ * stored prefix inside addr/plen */
+static int pfx_mark_below(struct rep_store *st, MDB_txn *txn, unsigned kind,
+	const uint8_t *addr, unsigned plen, int set)
+{
+	uint8_t key[18], bits[REP_PFX_BITMAP];
+	MDB_val k = {pfx_key(kind, addr, plen + 1, key), key}, v;
+	MDB_cursor *cur;
+	int rc = mdb_cursor_open(txn, st->pfx, &cur);
+
+	if (rc != MDB_SUCCESS)
+		return store_err(rc);
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == MDB_SUCCESS;
+		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		const uint8_t *kb = k.mv_data;
+		if (k.mv_size != (size_t)(key[0] == REP_KEY_IP4 ? 6 : 18) ||
+			kb[0] != key[0] || !same_prefix(kb + 1, addr, plen))
+			break;
+		if (v.mv_size != REP_PFX_BITMAP) {
+			rc = MDB_CORRUPTED;
+			break;
+		}
+		memcpy(bits, v.mv_data, sizeof bits);
+		if (set)
+			bits[plen >> 3] |= (uint8_t)(1u << (plen & 7));
+		else
+			bits[plen >> 3] &= (uint8_t)~(1u << (plen & 7));
+		v.mv_data = bits;
+		if ((rc = mdb_cursor_put(cur, &k, &v, MDB_CURRENT)) != MDB_SUCCESS)
+			break;
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? REP_OK : store_err(rc);
+}
+
+/* pfx_insert - index a new prefix: its covering set, and its bit in the
+ * entries of the prefixes inside it */
+static int pfx_insert(struct rep_store *st, MDB_txn *txn,
+	const struct rep_subject *s)
+{
+	uint8_t key[18], bits[REP_PFX_BITMAP];
+	MDB_val k = {pfx_key(s->kind, s->addr, s->plen, key), key},
+		v = {sizeof bits, bits};
+	int rc = store_covering(st, txn, s->kind, s->addr, s->plen, bits);
+
+	if (rc != REP_OK)
+		return rc;
+	bits[s->plen >> 3] |= (uint8_t)(1u << (s->plen & 7));
+	if ((rc = mdb_put(txn, st->pfx, &k, &v, 0)) != MDB_SUCCESS)
+		return store_err(rc);
+	return pfx_mark_below(st, txn, s->kind, s->addr, s->plen, 1);
+}
+
+/* pfx_remove - drop a prefix from the index */
+static int pfx_remove(struct rep_store *st, MDB_txn *txn,
+	const struct rep_subject *s)
+{
+	uint8_t key[18];
+	MDB_val k = {pfx_key(s->kind, s->addr, s->plen, key), key};
+	int rc = mdb_del(txn, st->pfx, &k, NULL);
+
+	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+		return store_err(rc);
+	return pfx_mark_below(st, txn, s->kind, s->addr, s->plen, 0);
+}
+
+/* is_prefix_key - an IP key shorter than a host */
+static int is_prefix_key(const uint8_t *key, size_t klen)
+{
+	return (key[0] == REP_KEY_IP4 && klen == 6 && key[5] < 32) ||
+	       (key[0] == REP_KEY_IP6 && klen == 18 && key[17] < 128);
+}
+
+/* store_put_record - store a record, or delete it when empty */
+int store_put_record(struct rep_store *st, MDB_txn *txn, const uint8_t *key,
+	size_t klen, const struct rep_record *rec, int existed)
+{
+	uint8_t val[REP_RECORD_MAX];
+	MDB_val k = {klen, (void *)key}, v = {0, val};
+	struct rep_subject s;
+	int rc, prefix = is_prefix_key(key, klen);
+
+	if (prefix && (rc = rep_key_decode(key, klen, &s)) != REP_OK)
+		return rc;
+	if (rep_record_empty(rec)) {
+		if (!existed)
+			return REP_OK;
+		if ((rc = mdb_del(txn, st->subj, &k, NULL)) != MDB_SUCCESS)
+			return store_err(rc);
+		return prefix ? pfx_remove(st, txn, &s) : REP_OK;
+	}
+	if ((v.mv_size = rep_record_encode(rec, val, sizeof val)) == 0)
+		return REP_E_RANGE;
+	if ((rc = mdb_put(txn, st->subj, &k, &v, 0)) != MDB_SUCCESS)
+		return store_err(rc);
+	return prefix && !existed ? pfx_insert(st, txn, &s) : REP_OK;
+}
+
+/* Commit state, rebuilt on every attempt. */
+struct commit {
+	struct rep_batch *b;
+	int64_t now;
+	struct rep_commit_stats stats;
+	struct rep_record rec;
+};
+
+/* apply_one - apply the operation at buf[*off], advancing *off */
+static int apply_one(struct rep_store *st, MDB_txn *txn, struct commit *c,
+	size_t *off)
+{
+	const uint8_t *p = c->b->buf + *off, *key = p + 2;
+	size_t klen = p[1];
+	uint8_t type = p[0];
+	const uint8_t *payload = key + klen;
+	int existed, rc, changed = 1;
+
+	rc = store_get_record(st, txn, key, klen, &c->rec);
+	if (rc != REP_OK && rc != REP_E_NOTFOUND)
+		return rc;
+	existed = rc == REP_OK;
+	if (!existed)
+		rep_record_init(&c->rec);
+	*off += 2 + klen + op_payload(type);
+	switch (type) {
+	case OP_OBSERVE: {
+		struct observe o;
+		memcpy(&o, payload, sizeof o);
+		rep_record_observe(&c->rec, o.ham, o.spam, o.when, st->half_life);
+		break;
+	}
+	case OP_OVERRIDE:
+		memcpy(&c->rec.override, payload, sizeof c->rec.override);
+		c->rec.flags |= REP_HAS_OVERRIDE;
+		break;
+	case OP_UNSET:
+		changed = (c->rec.flags & REP_HAS_OVERRIDE) != 0;
+		c->rec.flags &= ~(unsigned)REP_HAS_OVERRIDE;
+		break;
+	case OP_PARTNER: {
+		struct rep_partner pt;
+		const struct rep_partner *old;
+		memcpy(&pt, payload, sizeof pt);
+		if (pt.feed == REP_FEED_THIS)
+			pt.feed = c->stats.feed;
+		old = rep_record_partner(&c->rec, pt.publisher);
+		if (old != NULL && pt.seq < old->seq)
+			c->stats.stale++;
+		if ((rc = rep_record_merge_partner(&c->rec, &pt)) < 0)
+			return rc;
+		changed = rc;
+		break;
+	}
+	default:
+		return REP_E_CORRUPT;
+	}
+	if (!changed)
+		return REP_OK;
+	c->stats.applied++;
+	return store_put_record(st, txn, key, klen, &c->rec, existed);
+}
+
+/* put_feed - record the batch's feed under the next free id */
+static int put_feed(struct rep_store *st, MDB_txn *txn, struct commit *c)
+{
+	struct rep_batch *b = c->b;
+	uint8_t key[4], val[2 + 8 + 8 + REP_FEED_NAME_MAX];
+	size_t nlen = strlen(b->feed_name);
+	MDB_val k, v;
+	MDB_cursor *cur;
+	uint32_t id = 1;
+	int rc = mdb_cursor_open(txn, st->feed, &cur);
+
+	if (rc != MDB_SUCCESS)
+		return store_err(rc);
+	if (mdb_cursor_get(cur, &k, &v, MDB_LAST) == MDB_SUCCESS &&
+		k.mv_size == 4) {
+		const uint8_t *kb = k.mv_data;
+		id = ((uint32_t)kb[0] << 24 | (uint32_t)kb[1] << 16 |
+			     (uint32_t)kb[2] << 8 | kb[3]) + 1;
+	}
+	mdb_cursor_close(cur);
+	if (id == REP_FEED_THIS || id == 0)
+		return REP_E_LIMIT;
+	be32(key, id);
+	be16(val, b->feed_pub);
+	memcpy(val + 2, &b->feed_serial, 8);
+	memcpy(val + 10, &c->now, 8);
+	memcpy(val + 18, b->feed_name, nlen);
+	k = (MDB_val){4, key};
+	v = (MDB_val){18 + nlen, val};
+	c->stats.feed = id;
+	return store_err(mdb_put(txn, st->feed, &k, &v, 0));
+}
+
+/* key_ref_cmp - order operation offsets by their keys (qsort_r) */
+static int key_ref_cmp(const void *a, const void *b, void *arg)
+{
+	const uint8_t *buf = arg;
+	const uint8_t *ka = buf + *(const size_t *)a, *kb = buf + *(const size_t *)b;
+	size_t la = ka[1], lb = kb[1];
+	int c = memcmp(ka + 2, kb + 2, la < lb ? la : lb);
+
+	return c ? c : (la > lb) - (la < lb);
+}
+
+/* snapshot_keys - offsets of the batch's partner operations for `pub`,
+ * sorted by key */
+static size_t *snapshot_keys(const struct rep_batch *b, size_t *n)
+{
+	size_t *offs = malloc((b->count ? b->count : 1) * sizeof *offs), off = 0;
+	struct rep_partner pt;
+
+	*n = 0;
+	if (offs == NULL)
+		return NULL;
+	while (off < b->len) {
+		const uint8_t *p = b->buf + off;
+		size_t klen = p[1];
+		if (p[0] == OP_PARTNER) {
+			memcpy(&pt, p + 2 + klen, sizeof pt);
+			if (pt.publisher == b->snap_pub)
+				offs[(*n)++] = off;
+		}
+		off += 2 + klen + op_payload(p[0]);
+	}
+	qsort_r(offs, *n, sizeof *offs, key_ref_cmp, b->buf);
+	return offs;
+}
+
+/* in_snapshot - is this key among the snapshot's? (binary search) */
+static int in_snapshot(const struct rep_batch *b, const size_t *offs, size_t n,
+	const uint8_t *key, size_t klen)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const uint8_t *k = b->buf + offs[mid];
+		size_t ml = k[1];
+		int c = memcmp(k + 2, key, ml < klen ? ml : klen);
+		if (c == 0)
+			c = (ml > klen) - (ml < klen);
+		if (c == 0)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* find_gone - keys whose slot of the publisher is live but absent from the
+ * snapshot */
+static int find_gone(struct rep_store *st, MDB_txn *txn, struct commit *c,
+	const size_t *offs, size_t n, struct keylist *gone)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc = mdb_cursor_open(txn, st->subj, &cur);
+
+	if (rc != MDB_SUCCESS)
+		return store_err(rc);
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == MDB_SUCCESS;
+		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		const struct rep_partner *p = NULL;
+		int err = rep_record_decode(v.mv_data, v.mv_size, &c->rec);
+		if (err == REP_OK)
+			p = rep_record_partner(&c->rec, c->b->snap_pub);
+		if (err != REP_OK || p == NULL || p->op == REP_OP_DELIST ||
+			in_snapshot(c->b, offs, n, k.mv_data, k.mv_size))
+			continue;
+		if ((err = keylist_add(gone, k.mv_data, k.mv_size)) != REP_OK) {
+			mdb_cursor_close(cur);
+			return err;
+		}
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? REP_OK : store_err(rc);
+}
+
+/* tombstone - turn the publisher's slot under key into a delist */
+static int tombstone(struct rep_store *st, MDB_txn *txn, struct commit *c,
+	const uint8_t *key, size_t klen)
+{
+	struct rep_partner *p, t;
+	int rc = store_get_record(st, txn, key, klen, &c->rec);
+
+	if (rc != REP_OK)
+		return rc;
+	if ((p = rep_record_partner(&c->rec, c->b->snap_pub)) == NULL)
+		return REP_OK;
+	t = *p;
+	t.op = REP_OP_DELIST;
+	t.seq = c->b->snap_seq;
+	t.last_seen = c->now;
+	t.expires = 0;
+	t.feed = c->stats.feed;
+	if ((rc = rep_record_merge_partner(&c->rec, &t)) <= 0)
+		return rc;
+	c->stats.delisted++;
+	return store_put_record(st, txn, key, klen, &c->rec, 1);
+}
+
+/* apply_snapshot - delist what the publisher's snapshot no longer holds */
+static int apply_snapshot(struct rep_store *st, MDB_txn *txn, struct commit *c)
+{
+	struct keylist gone = {0};
+	size_t n, off = 0, *offs = snapshot_keys(c->b, &n);
+	int rc;
+
+	if (offs == NULL)
+		return REP_E_NOMEM;
+	rc = find_gone(st, txn, c, offs, n, &gone);
+	while (rc == REP_OK && off < gone.len) {
+		size_t klen = gone.buf[off];
+		rc = tombstone(st, txn, c, gone.buf + off + 1, klen);
+		off += 1 + klen;
+	}
+	free(gone.buf);
+	free(offs);
+	return rc;
+}
+
+/* apply_batch - every operation, then snapshot and watermarks */
+static int apply_batch(struct rep_store *st, MDB_txn *txn, void *arg)
+{
+	struct commit *c = arg;
+	struct rep_batch *b = c->b;
+	size_t off = 0;
+	int rc = REP_OK;
+
+	memset(&c->stats, 0, sizeof c->stats);
+	if (b->has_feed && (rc = put_feed(st, txn, c)) != REP_OK)
+		return rc;
+	while (off < b->len && rc == REP_OK)
+		rc = apply_one(st, txn, c, &off);
+	if (rc == REP_OK && b->has_snapshot)
+		rc = apply_snapshot(st, txn, c);
+	for (unsigned i = 0; i < b->nwm && rc == REP_OK; i++)
+		rc = store_watermark(st, txn, b->wm[i].pub, b->wm[i].epoch,
+			b->wm[i].seq, b->wm[i].serial, c->now);
+	return rc;
+}
+
+/* rep_commit - apply the batch in one transaction */
+int rep_commit(struct rep_store *st, struct rep_batch *b, int64_t now,
+	struct rep_commit_stats *stats)
+{
+	struct commit *c;
+	int rc;
+
+	if (st == NULL || b == NULL)
+		return REP_E_INVAL;
+	if ((c = calloc(1, sizeof *c)) == NULL)
+		return REP_E_NOMEM;
+	c->b = b;
+	c->now = now;
+	rc = store_write(st, apply_batch, c);
+	if (rc == REP_OK && stats)
+		*stats = c->stats;
+	free(c);
+	return rc;
+}

@@ -1,0 +1,5 @@
+# tests/ - unit tests (cmocka, one program per module), CLI tests,
+# benchmarks (built, never run by make check).
+include %reldir%/unit/local.mk
+include %reldir%/cli/local.mk
+include %reldir%/bench/local.mk

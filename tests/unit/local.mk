@@ -1,0 +1,22 @@
+# tests/unit - one cmocka program per module.
+UNIT_TESTS = \
+	%reldir%/test_subject \
+	%reldir%/test_record \
+	%reldir%/test_store \
+	%reldir%/test_score \
+	%reldir%/test_concurrency
+check_PROGRAMS += $(UNIT_TESTS)
+TESTS += $(UNIT_TESTS)
+UNIT_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
+UNIT_LDADD = $(REP_LIBS) $(CMOCKA_LIBS)
+%canon_reldir%_test_subject_CPPFLAGS = $(UNIT_CPPFLAGS)
+%canon_reldir%_test_subject_LDADD = $(UNIT_LDADD)
+%canon_reldir%_test_record_CPPFLAGS = $(UNIT_CPPFLAGS)
+%canon_reldir%_test_record_LDADD = $(UNIT_LDADD)
+%canon_reldir%_test_store_CPPFLAGS = $(UNIT_CPPFLAGS)
+%canon_reldir%_test_store_LDADD = $(UNIT_LDADD)
+%canon_reldir%_test_score_CPPFLAGS = $(UNIT_CPPFLAGS)
+%canon_reldir%_test_score_LDADD = $(UNIT_LDADD)
+%canon_reldir%_test_concurrency_CPPFLAGS = $(UNIT_CPPFLAGS)
+%canon_reldir%_test_concurrency_LDADD = $(UNIT_LDADD)
+EXTRA_DIST += %reldir%/testutil.h
