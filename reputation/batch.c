@@ -321,6 +321,7 @@ int store_put_record(struct rep_store *st, MDB_txn *txn, const uint8_t *key,
 /* Commit state, rebuilt on every attempt. */
 struct commit {
 	struct rep_batch *b;
+	size_t *order, norder; /* operation offsets in key order */
 	int64_t now;
 	struct rep_commit_stats stats;
 	struct rep_record rec;
@@ -414,38 +415,57 @@ static int put_feed(struct rep_store *st, MDB_txn *txn, struct commit *c)
 	return store_err(mdb_put(txn, st->feed, &k, &v, 0));
 }
 
-/* key_ref_cmp - order operation offsets by their keys (qsort_r) */
+/* key_ref_cmp - order operation offsets by their keys, then by their
+ * place in the batch, so operations on one key keep their order */
 static int key_ref_cmp(const void *a, const void *b, void *arg)
 {
 	const uint8_t *buf = arg;
-	const uint8_t *ka = buf + *(const size_t *)a, *kb = buf + *(const size_t *)b;
+	size_t oa = *(const size_t *)a, ob = *(const size_t *)b;
+	const uint8_t *ka = buf + oa, *kb = buf + ob;
 	size_t la = ka[1], lb = kb[1];
 	int c = memcmp(ka + 2, kb + 2, la < lb ? la : lb);
 
-	return c ? c : (la > lb) - (la < lb);
+	if (c == 0)
+		c = (la > lb) - (la < lb);
+	return c ? c : (oa > ob) - (oa < ob);
 }
 
-/* snapshot_keys - offsets of the batch's partner operations for `pub`,
- * sorted by key */
-static size_t *snapshot_keys(const struct rep_batch *b, size_t *n)
+/* batch_order - the offsets of the batch's operations in key order:
+ * LMDB fills its pages densely and touches each once when keys arrive
+ * sorted, where random order leaves pages half full */
+static size_t *batch_order(const struct rep_batch *b, size_t *n)
 {
 	size_t *offs = malloc((b->count ? b->count : 1) * sizeof *offs), off = 0;
-	struct rep_partner pt;
 
 	*n = 0;
 	if (offs == NULL)
 		return NULL;
 	while (off < b->len) {
-		const uint8_t *p = b->buf + off;
-		size_t klen = p[1];
-		if (p[0] == OP_PARTNER) {
-			memcpy(&pt, p + 2 + klen, sizeof pt);
-			if (pt.publisher == b->snap_pub)
-				offs[(*n)++] = off;
-		}
-		off += 2 + klen + op_payload(p[0]);
+		offs[(*n)++] = off;
+		off += 2 + b->buf[off + 1] + op_payload(b->buf[off]);
 	}
 	qsort_r(offs, *n, sizeof *offs, key_ref_cmp, b->buf);
+	return offs;
+}
+
+/* snapshot_keys - the key-ordered offsets of the batch's partner
+ * operations for the snapshot's publisher */
+static size_t *snapshot_keys(const struct commit *c, size_t *n)
+{
+	size_t *offs = malloc((c->norder ? c->norder : 1) * sizeof *offs);
+	struct rep_partner pt;
+
+	*n = 0;
+	if (offs == NULL)
+		return NULL;
+	for (size_t i = 0; i < c->norder; i++) {
+		const uint8_t *p = c->b->buf + c->order[i];
+		if (p[0] != OP_PARTNER)
+			continue;
+		memcpy(&pt, p + 2 + p[1], sizeof pt);
+		if (pt.publisher == c->b->snap_pub)
+			offs[(*n)++] = c->order[i];
+	}
 	return offs;
 }
 
@@ -528,7 +548,7 @@ static int tombstone(struct rep_store *st, MDB_txn *txn, struct commit *c,
 static int apply_snapshot(struct rep_store *st, MDB_txn *txn, struct commit *c)
 {
 	struct keylist gone = {0};
-	size_t n, off = 0, *offs = snapshot_keys(c->b, &n);
+	size_t n, off = 0, *offs = snapshot_keys(c, &n);
 	int rc;
 
 	if (offs == NULL)
@@ -549,14 +569,15 @@ static int apply_batch(struct rep_store *st, MDB_txn *txn, void *arg)
 {
 	struct commit *c = arg;
 	struct rep_batch *b = c->b;
-	size_t off = 0;
 	int rc = REP_OK;
 
 	memset(&c->stats, 0, sizeof c->stats);
 	if (b->has_feed && (rc = put_feed(st, txn, c)) != REP_OK)
 		return rc;
-	while (off < b->len && rc == REP_OK)
+	for (size_t i = 0; i < c->norder && rc == REP_OK; i++) {
+		size_t off = c->order[i];
 		rc = apply_one(st, txn, c, &off);
+	}
 	if (rc == REP_OK && b->has_snapshot)
 		rc = apply_snapshot(st, txn, c);
 	for (unsigned i = 0; i < b->nwm && rc == REP_OK; i++)
@@ -578,9 +599,14 @@ int rep_commit(struct rep_store *st, struct rep_batch *b, int64_t now,
 		return REP_E_NOMEM;
 	c->b = b;
 	c->now = now;
+	if ((c->order = batch_order(b, &c->norder)) == NULL) {
+		free(c);
+		return REP_E_NOMEM;
+	}
 	rc = store_write(st, apply_batch, c);
 	if (rc == REP_OK && stats)
 		*stats = c->stats;
+	free(c->order);
 	free(c);
 	return rc;
 }

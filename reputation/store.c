@@ -81,16 +81,48 @@ static int txn_begin(struct rep_store *st, unsigned flags, MDB_txn **txn)
 	return REP_E_STORE;
 }
 
-/* store_read_begin - a short read transaction */
+/* pool_take - a reset read transaction from the pool, or NULL */
+static MDB_txn *pool_take(struct rep_store *st)
+{
+	MDB_txn *txn = NULL;
+
+	pthread_mutex_lock(&st->pool_lock);
+	if (st->npool > 0)
+		txn = st->pool[--st->npool];
+	pthread_mutex_unlock(&st->pool_lock);
+	return txn;
+}
+
+/* store_read_begin - a short read transaction, renewed from the pool when
+ * one is there */
 int store_read_begin(struct rep_store *st, MDB_txn **txn)
 {
+	MDB_txn *t = pool_take(st);
+
+	if (t != NULL) {
+		pthread_rwlock_rdlock(&st->resize);
+		if (mdb_txn_renew(t) == MDB_SUCCESS) {
+			*txn = t;
+			return REP_OK;
+		}
+		pthread_rwlock_unlock(&st->resize);
+		mdb_txn_abort(t); /* e.g. MDB_MAP_RESIZED: start afresh */
+	}
 	return txn_begin(st, MDB_RDONLY, txn);
 }
 
-/* store_read_end - end a read transaction */
+/* store_read_end - end a read transaction, keeping it for reuse */
 void store_read_end(struct rep_store *st, MDB_txn *txn)
 {
-	mdb_txn_abort(txn);
+	mdb_txn_reset(txn);
+	pthread_mutex_lock(&st->pool_lock);
+	if (st->npool < REP_TXN_POOL) {
+		st->pool[st->npool++] = txn;
+		txn = NULL;
+	}
+	pthread_mutex_unlock(&st->pool_lock);
+	if (txn != NULL)
+		mdb_txn_abort(txn);
 	pthread_rwlock_unlock(&st->resize);
 }
 
@@ -181,7 +213,7 @@ static int check_format(struct rep_store *st, MDB_txn *txn)
 static int open_env(struct rep_store *st, const char *path,
 	const struct rep_open_opts *o)
 {
-	unsigned flags = MDB_NOSUBDIR;
+	unsigned flags = MDB_NOSUBDIR | MDB_NOTLS;
 	int rc;
 
 	if ((rc = mdb_env_create(&st->env)) != MDB_SUCCESS)
@@ -246,6 +278,7 @@ int rep_open(const char *path, const struct rep_open_opts *opts,
 		PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
 	pthread_rwlock_init(&st->resize, &attr);
 	pthread_rwlockattr_destroy(&attr);
+	pthread_mutex_init(&st->pool_lock, NULL);
 	rc = open_env(st, path, o);
 	if (rc == REP_OK)
 		rc = store_err(mdb_reader_check(st->env, NULL));
@@ -264,8 +297,11 @@ void rep_close(struct rep_store *st)
 {
 	if (st == NULL)
 		return;
+	while (st->npool > 0)
+		mdb_txn_abort(st->pool[--st->npool]);
 	if (st->env)
 		mdb_env_close(st->env);
+	pthread_mutex_destroy(&st->pool_lock);
 	pthread_rwlock_destroy(&st->resize);
 	free(st);
 }

@@ -19,7 +19,8 @@
  *
  * Map growth: mdb_env_set_mapsize may only run while no transaction of
  * this process is open, so every transaction holds `resize` shared and
- * growth takes it exclusively.
+ * growth takes it exclusively. Pooled read transactions are reset, which
+ * LMDB counts as not open.
  */
 #ifndef REP_STORE_H
 #define REP_STORE_H
@@ -33,10 +34,17 @@
 #define REP_PFX_BITMAP 17 /* bits 0..128 */
 #define REP_STORE_FORMAT 1
 
+#define REP_TXN_POOL 64
+
 struct rep_store {
 	MDB_env *env;
 	MDB_dbi subj, pfx, pub, pubid, feed, meta;
 	pthread_rwlock_t resize;
+	/* reset read transactions kept for reuse: renewing one costs no
+	 * allocation and no reader-table lock (the env is MDB_NOTLS) */
+	pthread_mutex_t pool_lock;
+	MDB_txn *pool[REP_TXN_POOL];
+	unsigned npool;
 	size_t map_max;
 	double half_life;
 	int readonly;
