@@ -9,20 +9,20 @@
 #include "reputation.h"
 
 static const char *const op_names[] = {
-	[REP_OP_LIST] = "list",
-	[REP_OP_DELIST] = "delist",
-	[REP_OP_ALLOW] = "allow",
+        [REP_OP_LIST] = "list",
+        [REP_OP_DELIST] = "delist",
+        [REP_OP_ALLOW] = "allow",
 };
 
 static const char *const category_names[] = {
-	[REP_CAT_SPAM] = "spam",
-	[REP_CAT_BOT] = "bot",
-	[REP_CAT_BOTNET_CC] = "botnet-cc",
-	[REP_CAT_PHISH] = "phish",
-	[REP_CAT_MALWARE] = "malware",
-	[REP_CAT_SNOWSHOE] = "snowshoe",
-	[REP_CAT_ABUSE] = "abuse",
-	[REP_CAT_OTHER] = "other",
+        [REP_CAT_SPAM] = "spam",
+        [REP_CAT_BOT] = "bot",
+        [REP_CAT_BOTNET_CC] = "botnet-cc",
+        [REP_CAT_PHISH] = "phish",
+        [REP_CAT_MALWARE] = "malware",
+        [REP_CAT_SNOWSHOE] = "snowshoe",
+        [REP_CAT_ABUSE] = "abuse",
+        [REP_CAT_OTHER] = "other",
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -122,14 +122,14 @@ int rep_publisher_valid_name(const char *name)
 	size_t i;
 
 	if (name == NULL || !((name[0] >= 'a' && name[0] <= 'z') ||
-				     (name[0] >= '0' && name[0] <= '9')))
+	                            (name[0] >= '0' && name[0] <= '9')))
 		return 0;
 	for (i = 0; name[i] != '\0'; i++) {
 		char c = name[i];
 		if (i >= REP_PUBLISHER_MAX)
 			return 0;
 		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-			    c == '.' || c == '_' || c == '-'))
+		            c == '.' || c == '_' || c == '-'))
 			return 0;
 	}
 	return 1;

@@ -55,7 +55,7 @@ static inline uint64_t mask64(unsigned bits)
 static inline uint32_t load_be32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-		(uint32_t)p[2] << 8 | (uint32_t)p[3];
+	       (uint32_t)p[2] << 8 | (uint32_t)p[3];
 }
 
 static inline uint64_t load_be64(const uint8_t *p)
@@ -92,10 +92,10 @@ static inline int ip4_canonical(const struct rep_subject *s)
 {
 	/* plen & 63 keeps the shift defined; plen > 32 fails anyway. */
 	uint32_t mask = (uint32_t)(0xffffffff00000000ull >> (s->plen & 63));
+	uint32_t host = load_be32(s->addr) & ~mask;
 	uint64_t tail = load_be64(s->addr + 4) | load_be32(s->addr + 12);
 
-	return (s->plen <= 32) & ((load_be32(s->addr) & ~mask) == 0) &
-		(tail == 0) & (s->scope == 0);
+	return (s->plen <= 32) & (host == 0) & (tail == 0) & (s->scope == 0);
 }
 
 /* ip6_canonical - an IPv6 subject with no host bits that is not a
@@ -106,24 +106,20 @@ static inline int ip6_canonical(const struct rep_subject *s)
 	unsigned hibits = plen < 64 ? plen : 64;
 	unsigned lobits = plen < 64 ? 0 : plen < 128 ? plen - 64 : 64;
 	uint64_t hi = load_be64(s->addr), lo = load_be64(s->addr + 8);
-	int mapped = plen >= 96 && hi == 0 && lo >> 32 == 0xffff;
+	uint64_t host = (hi & ~mask64(hibits)) | (lo & ~mask64(lobits));
+	int mapped = (plen >= 96) & (hi == 0) & (lo >> 32 == 0xffff);
 
-	return (plen <= 128) & ((hi & ~mask64(hibits)) == 0) &
-		((lo & ~mask64(lobits)) == 0) & !mapped & (s->scope == 0);
+	return (plen <= 128) & (host == 0) & !mapped & (s->scope == 0);
 }
 
-/* name_char - the bytes a canonical label may hold */
-static const uint8_t name_char[256] = {
-	['-'] = 1,
-	['_'] = 1,
-	['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2,
-	['5'] = 2, ['6'] = 2, ['7'] = 2, ['8'] = 2, ['9'] = 2,
-	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
-	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
-	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
-	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
-	['y'] = 1, ['z'] = 1,
-};
+/* label_byte - 2 for a digit, 1 for another byte a canonical label may
+ * hold ([a-z-_]: upper case was folded before), 0 for any other */
+static inline int label_byte(uint8_t c)
+{
+	if (c >= '0' && c <= '9')
+		return 2;
+	return (c >= 'a' && c <= 'z') || c == '-' || c == '_';
+}
 
 /* label_check - one label of a canonical name; *numeric tells whether it
  * is all digits */
@@ -135,7 +131,7 @@ static int label_check(const char *l, size_t n, int *numeric)
 	if (n == 0 || n > SUBJ_LABEL_MAX || l[0] == '-' || l[n - 1] == '-')
 		return REP_E_NAME;
 	for (i = 0; i < n; i++) {
-		uint8_t c = name_char[(uint8_t)l[i]];
+		int c = label_byte((uint8_t)l[i]);
 		if (c == 0)
 			return REP_E_NAME;
 		digits &= c == 2;
@@ -197,7 +193,7 @@ static int alabels_check(const char *name, size_t n)
 		const char *dot = memchr(name + start, '.', n - start);
 		size_t end = dot ? (size_t)(dot - name) : n;
 		if (end - start >= 4 && memcmp(name + start, "xn--", 4) == 0 &&
-			alabel_check(name + start, end - start) != 0)
+		        alabel_check(name + start, end - start) != 0)
 			return REP_E_IDN;
 		start = end + 1;
 	}
@@ -270,9 +266,9 @@ static int name_parse(const char *in, char out[REP_NAME_MAX + 1])
 	return err;
 }
 
-/* name_subject - fill a zeroed name subject */
-static int name_subject(uint8_t kind, uint8_t scope, const char *text,
-	struct rep_subject *out)
+/* name_subject - a name subject, every byte it does not use zero */
+static int name_subject(
+        uint8_t kind, uint8_t scope, const char *text, struct rep_subject *out)
 {
 	struct rep_subject s;
 	int err;
@@ -310,10 +306,10 @@ static int plen_parse(const char *p, unsigned maxlen, unsigned *plen)
 static void ip_unmap(struct rep_subject *s)
 {
 	static const uint8_t mapped[12] = {
-		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
 	if (s->kind != REP_KIND_IP6 || s->plen < 96 ||
-		memcmp(s->addr, mapped, sizeof mapped) != 0)
+	        memcmp(s->addr, mapped, sizeof mapped) != 0)
 		return;
 	s->kind = REP_KIND_IP4;
 	s->plen -= 96;
@@ -428,13 +424,13 @@ int rep_subject_ip(int family, const void *addr, struct rep_subject *out)
 }
 
 /* rep_subject_domain - make a domain or authenticated-domain subject */
-int rep_subject_domain(enum rep_kind kind, const char *name,
-	struct rep_subject *out)
+int rep_subject_domain(
+        enum rep_kind kind, const char *name, struct rep_subject *out)
 {
 	int err;
 
 	if (name == NULL || out == NULL ||
-		(kind != REP_KIND_DOMAIN && kind != REP_KIND_AUTH))
+	        (kind != REP_KIND_DOMAIN && kind != REP_KIND_AUTH))
 		return REP_E_INVAL;
 	if ((err = text_check(name)) != 0)
 		return err;
@@ -450,9 +446,10 @@ static size_t format_ip(const struct rep_subject *s, char *buf, size_t len)
 	int n;
 
 	if (inet_ntop(max == 32 ? AF_INET : AF_INET6, s->addr, a, sizeof a) ==
-		NULL)
+	        NULL)
 		return 0;
-	if (s->plen >= max)
+	/* A length past the maximum is shown, so it fails to parse again. */
+	if (s->plen == max)
 		n = snprintf(buf, len, "%s", a);
 	else
 		n = snprintf(buf, len, "%s/%u", a, (unsigned)s->plen);
@@ -474,7 +471,7 @@ static size_t format_name(const struct rep_subject *s, char *buf, size_t len)
 	else
 		return 0;
 	n = snprintf(buf, len, "%s%.*s", pre,
-		(int)strnlen(s->name, sizeof s->name), s->name);
+	        (int)strnlen(s->name, sizeof s->name), s->name);
 	return n < 0 ? 0 : (size_t)n;
 }
 
@@ -503,7 +500,7 @@ size_t rep_subject_format(const struct rep_subject *s, char *buf, size_t len)
 /* labels_reverse - reverse the order of labels: "www.example.com" with
  * '.' becomes "com" 01 "example" 01 "www", and back; out gets n bytes */
 static void labels_reverse(const uint8_t *in, size_t n, uint8_t sep_in,
-	uint8_t *out, uint8_t sep_out)
+        uint8_t *out, uint8_t sep_out)
 {
 	size_t end = n, start, o = 0;
 
@@ -520,16 +517,16 @@ static void labels_reverse(const uint8_t *in, size_t n, uint8_t sep_in,
 }
 
 /* key_name - the key of a DOMAIN or AUTH subject */
-static size_t key_name(const struct rep_subject *s, uint8_t tag,
-	uint8_t *key, size_t len)
+static size_t key_name(
+        const struct rep_subject *s, uint8_t tag, uint8_t *key, size_t len)
 {
 	const char *nul = memchr(s->name, '\0', sizeof s->name);
 	size_t n = nul ? (size_t)(nul - s->name) : 0;
-	unsigned maxscope = tag == REP_KEY_AUTH ? REP_SCOPE_EXACT
-						: REP_SCOPE_SUBS;
+	unsigned maxscope =
+	        tag == REP_KEY_AUTH ? REP_SCOPE_EXACT : REP_SCOPE_SUBS;
 
 	if (n == 0 || len < n + 3 || s->scope > maxscope || s->plen != 0 ||
-		name_check(s->name, n) != 0)
+	        name_check(s->name, n) != 0)
 		return 0;
 	key[0] = tag;
 	labels_reverse((const uint8_t *)s->name, n, '.', key + 1, 0x01);
@@ -584,12 +581,12 @@ static int decode_ip(const uint8_t *key, size_t len, struct rep_subject *s)
 /* decode_name - the subject of a DOMAIN or AUTH key */
 static int decode_name(const uint8_t *key, size_t len, struct rep_subject *s)
 {
-	unsigned maxscope = key[0] == REP_KEY_AUTH ? REP_SCOPE_EXACT
-						   : REP_SCOPE_SUBS;
+	unsigned maxscope =
+	        key[0] == REP_KEY_AUTH ? REP_SCOPE_EXACT : REP_SCOPE_SUBS;
 	size_t n;
 
 	if (len < 4 || len - 3 > REP_NAME_MAX || key[len - 2] != 0x00 ||
-		key[len - 1] > maxscope)
+	        key[len - 1] > maxscope)
 		return REP_E_CORRUPT;
 	n = len - 3;
 	/* A '.' inside a label would make a different name. */
@@ -649,8 +646,8 @@ int rep_subject_cmp(const struct rep_subject *a, const struct rep_subject *b)
 }
 
 /* ip_covers - outer is a prefix holding all of inner */
-static int ip_covers(const struct rep_subject *outer,
-	const struct rep_subject *inner)
+static int ip_covers(
+        const struct rep_subject *outer, const struct rep_subject *inner)
 {
 	unsigned max = rep_ip_maxlen(outer->kind);
 	uint8_t a[16];
@@ -663,16 +660,16 @@ static int ip_covers(const struct rep_subject *outer,
 }
 
 /* name_below - is `inner` strictly below `outer` ("a.b.c" below "b.c")? */
-static int name_below(const char *inner, size_t ni, const char *outer,
-	size_t no)
+static int name_below(
+        const char *inner, size_t ni, const char *outer, size_t no)
 {
 	return ni > no + 1 && inner[ni - no - 1] == '.' &&
-		memcmp(inner + ni - no, outer, no) == 0;
+	       memcmp(inner + ni - no, outer, no) == 0;
 }
 
 /* domain_covers - set inclusion of the names each scope stands for */
-static int domain_covers(const struct rep_subject *outer,
-	const struct rep_subject *inner)
+static int domain_covers(
+        const struct rep_subject *outer, const struct rep_subject *inner)
 {
 	size_t no = strnlen(outer->name, sizeof outer->name);
 	size_t ni = strnlen(inner->name, sizeof inner->name);
@@ -686,15 +683,15 @@ static int domain_covers(const struct rep_subject *outer,
 	case REP_SCOPE_SUBS:
 		/* "*.x" holds "*.x" but neither "x" nor ".x" (it holds x). */
 		return (same && inner->scope == REP_SCOPE_SUBS) ||
-			name_below(inner->name, ni, outer->name, no);
+		       name_below(inner->name, ni, outer->name, no);
 	}
 	return 0;
 }
 
 /* rep_subject_covers - does subject `outer` cover subject `inner`? Every
  * valid subject covers itself. */
-int rep_subject_covers(const struct rep_subject *outer,
-	const struct rep_subject *inner)
+int rep_subject_covers(
+        const struct rep_subject *outer, const struct rep_subject *inner)
 {
 	if (outer == NULL || inner == NULL || outer->kind != inner->kind)
 		return 0;
@@ -706,7 +703,7 @@ int rep_subject_covers(const struct rep_subject *outer,
 		return domain_covers(outer, inner);
 	case REP_KIND_AUTH:
 		return strncmp(outer->name, inner->name, sizeof outer->name) ==
-			0;
+		       0;
 	}
 	return 0;
 }
