@@ -36,7 +36,7 @@
  *	- Times are seconds since the epoch and are always passed in by the
  *	  caller (`now`), so that decay and expiry are testable.
  *	- Scores need a policy resolved against the store
- *	  (rep_policy_resolve) to know per-publisher weights; publishers not
+ *	  (rep_policy_set_partner) to know per-publisher weights; publishers not
  *	  resolved get the policy's default weight and cap.
  */
 #ifndef REPUTATION_H
@@ -444,7 +444,7 @@ struct rep_policy {
 	double deny_score;        /* score of an operator deny */
 	double allow_score;       /* score of an operator allow */
 	double category_weight[REP_CAT_MAX + 1];
-	/* per publisher id, filled by rep_policy_resolve; NaN: default */
+	/* per publisher id, filled by rep_policy_set_partner; NaN: default */
 	double weight[REP_PUBLISHERS_MAX];
 	double cap[REP_PUBLISHERS_MAX];
 };

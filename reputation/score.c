@@ -284,24 +284,27 @@ static void score_add_override(struct rep_score *sc, const struct rep_policy *p,
         const struct rep_subject *subject, const struct rep_override *ov,
         int64_t now)
 {
-	struct rep_term t;
+	struct rep_term expired, *t;
 
 	if (ov->action != REP_OVERRIDE_ALLOW && ov->action != REP_OVERRIDE_DENY)
 		return;
 	if (ov->expires != 0 && now >= ov->expires) {
-		score_term_init(&t, REP_TERM_OVERRIDE, NULL);
-		t.expired = 1;
-		score_pool_put(sc, &t, subject);
+		score_term_init(&expired, REP_TERM_OVERRIDE, NULL);
+		expired.expired = 1;
+		score_pool_put(sc, &expired, subject);
 		return;
 	}
 	/* a more specific override already decided */
-	if (sc->overridden != 0 || sc->nterms >= REP_TERMS_MAX)
+	if (sc->overridden != 0)
 		return;
 	sc->overridden = ov->action;
-	score_term_init(&sc->term[sc->nterms], REP_TERM_OVERRIDE, subject);
-	sc->term[sc->nterms++].value = ov->action == REP_OVERRIDE_DENY
-	                                       ? p->deny_score
-	                                       : p->allow_score;
+	/* a place is kept for this term; the check only guards misuse */
+	if (sc->nterms >= REP_TERMS_MAX)
+		return;
+	t = &sc->term[sc->nterms++];
+	score_term_init(t, REP_TERM_OVERRIDE, subject);
+	t->value = ov->action == REP_OVERRIDE_DENY ? p->deny_score
+	                                           : p->allow_score;
 }
 
 /* score_add_local - add a local slot's decayed counts to the local term */
@@ -457,11 +460,40 @@ static void score_set_cut(struct rep_score *sc, int cut, double correction)
 	sc->term[i].value = correction;
 }
 
+/* score_cap_partners - the partners' total within its bounds; lists the
+ * correction when a bound cut it */
+static double score_cap_partners(
+        struct rep_score *sc, const struct rep_policy *p)
+{
+	double pos = 0, neg = 0, cpos, cneg;
+	unsigned i;
+	int cut;
+
+	for (i = 0; i < sc->nterms; i++) {
+		if (sc->term[i].kind != REP_TERM_PARTNER)
+			continue;
+		if (sc->term[i].value > 0)
+			pos += sc->term[i].value;
+		else
+			neg += sc->term[i].value;
+	}
+	/* written so that a NaN or negative bound cuts nothing */
+	cpos = pos;
+	if (p->partners_cap >= 0 && pos > p->partners_cap)
+		cpos = p->partners_cap;
+	cneg = neg;
+	if (p->allow_cap >= 0 && neg < -p->allow_cap)
+		cneg = -p->allow_cap;
+	cut = cpos != pos || cneg != neg;
+	score_set_cut(sc, cut, (cpos - pos) + (cneg - neg));
+	return cpos + cneg;
+}
+
 /* rep_score_finish - compute the local term, cap the partners, set the
  * score */
 void rep_score_finish(struct rep_score *sc, const struct rep_policy *p)
 {
-	double local = 0, pos = 0, neg = 0, cpos, cneg;
+	double local = 0, partners;
 	unsigned i;
 
 	if (sc == NULL || p == NULL)
@@ -469,24 +501,16 @@ void rep_score_finish(struct rep_score *sc, const struct rep_policy *p)
 	for (i = 0; i < sc->nterms; i++) {
 		struct rep_term *t = &sc->term[i];
 
-		if (t->kind == REP_TERM_LOCAL)
-			local = t->value =
-			        score_local_value(p, t->ham, t->spam);
-		else if (t->kind == REP_TERM_PARTNER && t->value > 0)
-			pos += t->value;
-		else if (t->kind == REP_TERM_PARTNER)
-			neg += t->value;
+		if (t->kind != REP_TERM_LOCAL)
+			continue;
+		t->value = score_local_value(p, t->ham, t->spam);
+		local = t->value;
 	}
-	/* written so that a NaN or negative bound cuts nothing */
-	cpos = p->partners_cap >= 0 && pos > p->partners_cap ? p->partners_cap
-	                                                     : pos;
-	cneg = p->allow_cap >= 0 && neg < -p->allow_cap ? -p->allow_cap : neg;
-	score_set_cut(
-	        sc, cpos != pos || cneg != neg, (cpos - pos) + (cneg - neg));
+	partners = score_cap_partners(sc, p);
 	if (sc->overridden == REP_OVERRIDE_DENY)
 		sc->score = p->deny_score;
 	else if (sc->overridden == REP_OVERRIDE_ALLOW)
 		sc->score = p->allow_score;
 	else
-		sc->score = local + cpos + cneg;
+		sc->score = local + partners;
 }
