@@ -13,6 +13,7 @@
  * negative, and no byte may be left over. Anything else is REP_E_CORRUPT,
  * never a guessed record.
  */
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -28,6 +29,19 @@ struct wr {
 	uint8_t *p, *end;
 	int bad;
 };
+
+/* time_sub, time_add - a - b and a + b modulo 2^64: time fields are
+ * stored as differences, and any int64 (even a corrupt one) must round
+ * trip without signed overflow */
+static int64_t time_sub(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a - (uint64_t)b);
+}
+
+static int64_t time_add(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a + (uint64_t)b);
+}
 
 /* put_byte - append one byte */
 static void put_byte(struct wr *w, uint8_t v)
@@ -73,10 +87,12 @@ static void put_le(struct wr *w, uint64_t v, unsigned n)
 		put_byte(w, (uint8_t)(v >> (8 * i)));
 }
 
-/* put_f32 - append a float in little-endian IEEE 754 */
+/* put_f32 - append a float in little-endian IEEE 754; a count beyond the
+ * float range is stored as FLT_MAX, not as an infinity the decoder would
+ * refuse */
 static void put_f32(struct wr *w, double d)
 {
-	float f = (float)d;
+	float f = d > FLT_MAX ? FLT_MAX : (float)d;
 	uint32_t u;
 
 	memcpy(&u, &f, sizeof u);
@@ -201,7 +217,7 @@ static void encode_partner_v2(struct wr *w, const struct rep_partner *p)
 	put_byte(w, p->confidence);
 	put_uvar(w, p->reason);
 	put_svar(w, p->last_seen);
-	put_svar(w, p->last_seen - p->first_seen);
+	put_svar(w, time_sub(p->last_seen, p->first_seen));
 	put_svar(w, p->expires);
 	put_uvar(w, p->hits);
 	put_uvar(w, p->seq);
@@ -213,6 +229,8 @@ size_t rep_record_encode(const struct rep_record *r, uint8_t *buf, size_t len)
 {
 	struct wr w = {buf, buf + len, 0};
 
+	if (r->npartners > REP_PARTNERS_MAX)
+		return 0;
 	put_byte(&w, REP_FORMAT_VERSION);
 	put_byte(&w, (uint8_t)(r->flags & (REP_HAS_LOCAL | REP_HAS_OVERRIDE)));
 	put_uvar(&w, r->npartners);
@@ -221,8 +239,8 @@ size_t rep_record_encode(const struct rep_record *r, uint8_t *buf, size_t len)
 		put_f32(&w, l->ham);
 		put_f32(&w, l->spam);
 		put_svar(&w, l->last_seen);
-		put_svar(&w, l->last_seen - l->first_seen);
-		put_svar(&w, l->stamp - l->last_seen);
+		put_svar(&w, time_sub(l->last_seen, l->first_seen));
+		put_svar(&w, time_sub(l->stamp, l->last_seen));
 	}
 	if (r->flags & REP_HAS_OVERRIDE) {
 		const struct rep_override *o = &r->override;
@@ -232,7 +250,7 @@ size_t rep_record_encode(const struct rep_record *r, uint8_t *buf, size_t len)
 		put_str(&w, o->who);
 		put_str(&w, o->reason);
 	}
-	for (unsigned i = 0; i < r->npartners && i < REP_PARTNERS_MAX; i++)
+	for (unsigned i = 0; i < r->npartners; i++)
 		encode_partner_v2(&w, &r->partner[i]);
 	return w.bad ? 0 : (size_t)(w.p - buf);
 }
@@ -243,6 +261,8 @@ size_t rep_record_encode_v1(const struct rep_record *r, uint8_t *buf,
 {
 	struct wr w = {buf, buf + len, 0};
 
+	if (r->npartners > REP_PARTNERS_MAX)
+		return 0;
 	put_byte(&w, 1);
 	put_byte(&w, (uint8_t)r->flags);
 	put_byte(&w, (uint8_t)r->npartners);
@@ -292,7 +312,7 @@ static void decode_partner_v2(struct rd *r, struct rep_partner *p)
 	p->confidence = get_byte(r);
 	reason = get_uvar(r);
 	p->last_seen = get_svar(r);
-	p->first_seen = p->last_seen - get_svar(r);
+	p->first_seen = time_sub(p->last_seen, get_svar(r));
 	p->expires = get_svar(r);
 	hits = get_uvar(r);
 	p->seq = get_uvar(r);
@@ -339,8 +359,8 @@ static void decode_v2(struct rd *r, struct rep_record *out)
 		l->ham = get_f32(r);
 		l->spam = get_f32(r);
 		l->last_seen = get_svar(r);
-		l->first_seen = l->last_seen - get_svar(r);
-		l->stamp = l->last_seen + get_svar(r);
+		l->first_seen = time_sub(l->last_seen, get_svar(r));
+		l->stamp = time_add(l->last_seen, get_svar(r));
 	}
 	if (out->flags & REP_HAS_OVERRIDE) {
 		struct rep_override *o = &out->override;
@@ -491,8 +511,11 @@ int rep_record_merge_partner(struct rep_record *r, const struct rep_partner *p)
 	if (q == NULL)
 		return insert_partner(r, p);
 	m = winner_cmp(p, q) > 0 ? *p : *q;
-	if (winner_cmp(p, q) == 0)
-		m.feed = q->feed; /* same assertion again: keep its origin */
+	/* same assertion again: keep its origin, the earliest feed (ids
+	 * grow; 0, no feed, counts as latest), so that the order of
+	 * arrival does not matter */
+	if (winner_cmp(p, q) == 0 && p->feed - 1u < q->feed - 1u)
+		m.feed = p->feed;
 	m.hits = p->hits > q->hits ? p->hits : q->hits;
 	m.first_seen = p->first_seen < q->first_seen ? p->first_seen
 						     : q->first_seen;
@@ -518,13 +541,14 @@ void rep_record_observe(struct rep_record *r, double ham, double spam,
 		return;
 	}
 	if (when >= l->stamp) {
-		double age = (double)(when - l->stamp);
+		/* in double: far-apart times must not overflow an int64 */
+		double age = (double)when - (double)l->stamp;
 		l->ham = rep_decay(l->ham, age, half_life) + ham;
 		l->spam = rep_decay(l->spam, age, half_life) + spam;
 		l->stamp = when;
 	} else {
 		/* a late observation counts as already decayed */
-		double age = (double)(l->stamp - when);
+		double age = (double)l->stamp - (double)when;
 		l->ham += rep_decay(ham, age, half_life);
 		l->spam += rep_decay(spam, age, half_life);
 	}
