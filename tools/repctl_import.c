@@ -363,6 +363,19 @@ static int import_open(struct import *im)
 	return 0;
 }
 
+/* import_not_empty - refuse a list with no entry unless --merge: as the
+ * publisher's whole list it would delist everything, and an empty file is
+ * far more often a failed download than an intended wipe */
+static int import_not_empty(const struct import *im)
+{
+	if (im->n > 0 || im->o.merge)
+		return 0;
+	repctl_error("%s: no entries; refusing to delist all of %s "
+	             "(use --merge to import nothing)",
+	        im->o.file, im->o.publisher);
+	return REPCTL_USAGE;
+}
+
 /* repctl_cmd_import - import --format F --publisher NAME FILE */
 int repctl_cmd_import(struct repctl *ctx, int argc, char **argv)
 {
@@ -379,6 +392,7 @@ int repctl_cmd_import(struct repctl *ctx, int argc, char **argv)
 	im->o.confidence = 100;
 	if ((rc = import_opts(ctx, &im->o, argc, argv)) == 0 &&
 	        (rc = import_open(im)) == 0 && (rc = import_read(im)) == 0 &&
+	        (rc = import_not_empty(im)) == 0 &&
 	        (rc = repctl_open(ctx, REPCTL_WRITE, &st)) == 0)
 		rc = import_apply(im, st);
 	rep_close(st);

@@ -385,6 +385,12 @@ is "$(entries snap | tr '\n' ' ')" "192.0.2.1 192.0.2.2 192.0.2.4 " \
 run rctl stats
 like "$out" "publisher snap: list 3, delist 1, allow 0; seq 3" \
 	"stats: per-publisher slots and seq"
+printf '# a list that lost its entries\n' >"$tap_tmp/none.txt"
+run rctl import --format cidr --publisher snap "$tap_tmp/none.txt"
+is "$rc" 2 "an empty list is refused"
+like "$err" "no entries; refusing to delist" "an empty list: says why"
+is "$(entries snap | tr '\n' ' ')" "192.0.2.1 192.0.2.2 192.0.2.4 " \
+	"an empty list delists nothing"
 
 #
 # import --format rbldnsd.
