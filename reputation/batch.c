@@ -18,6 +18,10 @@
 
 enum { OP_OBSERVE = 1, OP_OVERRIDE, OP_UNSET, OP_PARTNER };
 
+/* An operation starts with its type and its key's length in two bytes,
+ * big-endian: the key of a 253-character domain name is 256 bytes. */
+#define OP_HEAD 3
+
 #define WATERMARKS_MAX 16
 
 struct watermark {
@@ -96,13 +100,25 @@ static size_t op_payload(uint8_t type)
 	}
 }
 
+/* op_klen - the key length of the operation at p */
+static size_t op_klen(const uint8_t *p)
+{
+	return (size_t)p[1] << 8 | p[2];
+}
+
+/* op_size - the whole size of the operation at p */
+static size_t op_size(const uint8_t *p)
+{
+	return OP_HEAD + op_klen(p) + op_payload(p[0]);
+}
+
 /* batch_add - append one operation: type, key length, key, payload */
 static int batch_add(struct rep_batch *b, uint8_t type,
 	const struct rep_subject *s, const void *payload, size_t plen)
 {
 	uint8_t key[REP_KEY_MAX];
 	size_t klen = rep_key_encode(s, key, sizeof key);
-	size_t need = 2 + klen + plen;
+	size_t need = OP_HEAD + klen + plen;
 
 	if (klen == 0)
 		return REP_E_INVAL;
@@ -117,10 +133,11 @@ static int batch_add(struct rep_batch *b, uint8_t type,
 		b->cap = cap;
 	}
 	b->buf[b->len] = type;
-	b->buf[b->len + 1] = (uint8_t)klen;
-	memcpy(b->buf + b->len + 2, key, klen);
+	b->buf[b->len + 1] = (uint8_t)(klen >> 8);
+	b->buf[b->len + 2] = (uint8_t)klen;
+	memcpy(b->buf + b->len + OP_HEAD, key, klen);
 	if (plen)
-		memcpy(b->buf + b->len + 2 + klen, payload, plen);
+		memcpy(b->buf + b->len + OP_HEAD + klen, payload, plen);
 	b->len += need;
 	b->count++;
 	return REP_OK;
@@ -321,6 +338,7 @@ int store_put_record(struct rep_store *st, MDB_txn *txn, const uint8_t *key,
 /* Commit state, rebuilt on every attempt. */
 struct commit {
 	struct rep_batch *b;
+	size_t attempts; /* each attempt after the first follows a growth */
 	size_t *order, norder; /* operation offsets in key order */
 	int64_t now;
 	struct rep_commit_stats stats;
@@ -331,8 +349,8 @@ struct commit {
 static int apply_one(struct rep_store *st, MDB_txn *txn, struct commit *c,
 	size_t *off)
 {
-	const uint8_t *p = c->b->buf + *off, *key = p + 2;
-	size_t klen = p[1];
+	const uint8_t *p = c->b->buf + *off, *key = p + OP_HEAD;
+	size_t klen = op_klen(p);
 	uint8_t type = p[0];
 	const uint8_t *payload = key + klen;
 	int existed, rc, changed = 1;
@@ -343,7 +361,7 @@ static int apply_one(struct rep_store *st, MDB_txn *txn, struct commit *c,
 	existed = rc == REP_OK;
 	if (!existed)
 		rep_record_init(&c->rec);
-	*off += 2 + klen + op_payload(type);
+	*off += op_size(p);
 	switch (type) {
 	case OP_OBSERVE: {
 		struct observe o;
@@ -422,8 +440,8 @@ static int key_ref_cmp(const void *a, const void *b, void *arg)
 	const uint8_t *buf = arg;
 	size_t oa = *(const size_t *)a, ob = *(const size_t *)b;
 	const uint8_t *ka = buf + oa, *kb = buf + ob;
-	size_t la = ka[1], lb = kb[1];
-	int c = memcmp(ka + 2, kb + 2, la < lb ? la : lb);
+	size_t la = op_klen(ka), lb = op_klen(kb);
+	int c = memcmp(ka + OP_HEAD, kb + OP_HEAD, la < lb ? la : lb);
 
 	if (c == 0)
 		c = (la > lb) - (la < lb);
@@ -442,7 +460,7 @@ static size_t *batch_order(const struct rep_batch *b, size_t *n)
 		return NULL;
 	while (off < b->len) {
 		offs[(*n)++] = off;
-		off += 2 + b->buf[off + 1] + op_payload(b->buf[off]);
+		off += op_size(b->buf + off);
 	}
 	qsort_r(offs, *n, sizeof *offs, key_ref_cmp, b->buf);
 	return offs;
@@ -462,7 +480,7 @@ static size_t *snapshot_keys(const struct commit *c, size_t *n)
 		const uint8_t *p = c->b->buf + c->order[i];
 		if (p[0] != OP_PARTNER)
 			continue;
-		memcpy(&pt, p + 2 + p[1], sizeof pt);
+		memcpy(&pt, p + OP_HEAD + op_klen(p), sizeof pt);
 		if (pt.publisher == c->b->snap_pub)
 			offs[(*n)++] = c->order[i];
 	}
@@ -478,8 +496,8 @@ static int in_snapshot(const struct rep_batch *b, const size_t *offs, size_t n,
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		const uint8_t *k = b->buf + offs[mid];
-		size_t ml = k[1];
-		int c = memcmp(k + 2, key, ml < klen ? ml : klen);
+		size_t ml = op_klen(k);
+		int c = memcmp(k + OP_HEAD, key, ml < klen ? ml : klen);
 		if (c == 0)
 			c = (ml > klen) - (ml < klen);
 		if (c == 0)
@@ -532,6 +550,9 @@ static int tombstone(struct rep_store *st, MDB_txn *txn, struct commit *c,
 		return rc;
 	if ((p = rep_record_partner(&c->rec, c->b->snap_pub)) == NULL)
 		return REP_OK;
+	/* a snapshot older than the slot has nothing to say about it */
+	if (p->seq > c->b->snap_seq)
+		return REP_OK;
 	t = *p;
 	t.op = REP_OP_DELIST;
 	t.seq = c->b->snap_seq;
@@ -540,7 +561,9 @@ static int tombstone(struct rep_store *st, MDB_txn *txn, struct commit *c,
 	t.feed = c->stats.feed;
 	if ((rc = rep_record_merge_partner(&c->rec, &t)) <= 0)
 		return rc;
-	c->stats.delisted++;
+	/* an allow of the same sequence number outranks the delist */
+	if (rep_record_partner(&c->rec, c->b->snap_pub)->op == REP_OP_DELIST)
+		c->stats.delisted++;
 	return store_put_record(st, txn, key, klen, &c->rec, 1);
 }
 
@@ -555,9 +578,9 @@ static int apply_snapshot(struct rep_store *st, MDB_txn *txn, struct commit *c)
 		return REP_E_NOMEM;
 	rc = find_gone(st, txn, c, offs, n, &gone);
 	while (rc == REP_OK && off < gone.len) {
-		size_t klen = gone.buf[off];
-		rc = tombstone(st, txn, c, gone.buf + off + 1, klen);
-		off += 1 + klen;
+		size_t klen = (size_t)gone.buf[off] << 8 | gone.buf[off + 1];
+		rc = tombstone(st, txn, c, gone.buf + off + 2, klen);
+		off += 2 + klen;
 	}
 	free(gone.buf);
 	free(offs);
@@ -572,6 +595,8 @@ static int apply_batch(struct rep_store *st, MDB_txn *txn, void *arg)
 	int rc = REP_OK;
 
 	memset(&c->stats, 0, sizeof c->stats);
+	/* store_write runs this again only after the map grew */
+	c->stats.grown = c->attempts++;
 	if (b->has_feed && (rc = put_feed(st, txn, c)) != REP_OK)
 		return rc;
 	for (size_t i = 0; i < c->norder && rc == REP_OK; i++) {

@@ -23,7 +23,9 @@ static int partner_gone(const struct purge *pg, const struct rep_partner *p)
 {
 	if (p->expires != 0 && pg->now >= p->expires)
 		return 1;
-	return p->op == REP_OP_DELIST && pg->now - p->last_seen >= pg->retention;
+	/* in double: a slot's last_seen may be any int64 */
+	return p->op == REP_OP_DELIST &&
+	       (double)pg->now - (double)p->last_seen >= (double)pg->retention;
 }
 
 /* purge_record - drop what has expired from one record; returns whether
@@ -89,14 +91,14 @@ static int purge_txn(struct rep_store *st, MDB_txn *txn, void *arg)
 	rc = rc == MDB_NOTFOUND ? REP_OK : store_err(rc);
 	memset(&pg->stats, 0, sizeof pg->stats);
 	while (rc == REP_OK && off < kl.len) {
-		const uint8_t *key = kl.buf + off + 1;
-		size_t klen = kl.buf[off];
+		const uint8_t *key = kl.buf + off + 2;
+		size_t klen = (size_t)kl.buf[off] << 8 | kl.buf[off + 1];
 		rc = store_get_record(st, txn, key, klen, &pg->rec);
 		if (rc == REP_OK && purge_record(pg, &pg->rec)) {
 			pg->stats.records += rep_record_empty(&pg->rec);
 			rc = store_put_record(st, txn, key, klen, &pg->rec, 1);
 		}
-		off += 1 + klen;
+		off += 2 + klen;
 	}
 	free(kl.buf);
 	return rc;

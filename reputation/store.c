@@ -244,7 +244,9 @@ static int init_store(struct rep_store *st)
 	rc = open_dbs(st, txn);
 	if (rc == REP_OK)
 		rc = check_format(st, txn);
-	if (rc == REP_OK && !st->readonly)
+	/* commit even a read-only transaction: aborting it would close the
+	 * database handles it opened */
+	if (rc == REP_OK)
 		rc = store_err(mdb_txn_commit(txn));
 	else
 		mdb_txn_abort(txn);
@@ -608,10 +610,11 @@ int rep_scan(struct rep_store *st, enum rep_kind kind, rep_visit_fn fn,
 	return rc;
 }
 
-/* keylist_add - append a length-prefixed key */
+/* keylist_add - append a key with its length in two bytes, big-endian
+ * (a domain key may be 256 bytes long) */
 int keylist_add(struct keylist *kl, const uint8_t *key, size_t klen)
 {
-	if (kl->cap - kl->len < klen + 1) {
+	if (kl->cap - kl->len < klen + 2) {
 		size_t cap = kl->cap ? kl->cap * 2 : 4096;
 		uint8_t *nb = realloc(kl->buf, cap);
 		if (nb == NULL)
@@ -619,6 +622,7 @@ int keylist_add(struct keylist *kl, const uint8_t *key, size_t klen)
 		kl->buf = nb;
 		kl->cap = cap;
 	}
+	kl->buf[kl->len++] = (uint8_t)(klen >> 8);
 	kl->buf[kl->len++] = (uint8_t)klen;
 	memcpy(kl->buf + kl->len, key, klen);
 	kl->len += klen;
