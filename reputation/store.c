@@ -52,27 +52,56 @@ int store_err(int rc)
 	}
 }
 
+/* my_stripe - the lock stripe of the calling thread, fixed at its first
+ * use so that begin and end of a transaction meet the same stripe */
+static struct rep_stripe *my_stripe(struct rep_store *st)
+{
+	static unsigned next;
+	static __thread int idx = -1;
+
+	if (idx < 0)
+		idx = (int)(__atomic_fetch_add(&next, 1, __ATOMIC_RELAXED) %
+			    REP_STRIPES);
+	return &st->stripe[idx];
+}
+
+/* hold_all, release_all - exclude every transaction of this process */
+static void hold_all(struct rep_store *st)
+{
+	for (int i = 0; i < REP_STRIPES; i++)
+		pthread_rwlock_wrlock(&st->stripe[i].resize);
+}
+
+static void release_all(struct rep_store *st)
+{
+	for (int i = REP_STRIPES; i-- > 0;)
+		pthread_rwlock_unlock(&st->stripe[i].resize);
+}
+
 /* adopt_map_size - another process grew the map: take its size */
 static int adopt_map_size(struct rep_store *st)
 {
 	int rc;
 
-	pthread_rwlock_wrlock(&st->resize);
+	hold_all(st);
 	rc = mdb_env_set_mapsize(st->env, 0);
-	pthread_rwlock_unlock(&st->resize);
+	release_all(st);
 	return rc;
 }
 
-/* txn_begin - begin a transaction, holding `resize` shared until it ends */
+/* txn_begin - begin a transaction, holding the thread's stripe shared
+ * until it ends */
 static int txn_begin(struct rep_store *st, unsigned flags, MDB_txn **txn)
 {
+	struct rep_stripe *sp = my_stripe(st);
+
 	for (int tries = 0; tries < 8; tries++) {
 		int rc;
-		pthread_rwlock_rdlock(&st->resize);
+		pthread_rwlock_rdlock(&sp->resize);
 		rc = mdb_txn_begin(st->env, NULL, flags, txn);
 		if (rc == MDB_SUCCESS)
 			return REP_OK;
-		pthread_rwlock_unlock(&st->resize);
+		pthread_rwlock_unlock(&sp->resize);
 		if (rc != MDB_MAP_RESIZED)
 			return store_err(rc);
 		if ((rc = adopt_map_size(st)) != MDB_SUCCESS)
@@ -81,15 +110,21 @@ static int txn_begin(struct rep_store *st, unsigned flags, MDB_txn **txn)
 	return REP_E_STORE;
 }
 
-/* pool_take - a reset read transaction from the pool, or NULL */
-static MDB_txn *pool_take(struct rep_store *st)
+/* txn_end_shared - release the thread's stripe after a transaction */
+static void txn_end_shared(struct rep_store *st)
+{
+	pthread_rwlock_unlock(&my_stripe(st)->resize);
+}
+
+/* pool_take - a reset read transaction from the stripe's pool, or NULL */
+static MDB_txn *pool_take(struct rep_stripe *sp)
 {
 	MDB_txn *txn = NULL;
 
-	pthread_mutex_lock(&st->pool_lock);
-	if (st->npool > 0)
-		txn = st->pool[--st->npool];
-	pthread_mutex_unlock(&st->pool_lock);
+	pthread_mutex_lock(&sp->pool_lock);
+	if (sp->npool > 0)
+		txn = sp->pool[--sp->npool];
+	pthread_mutex_unlock(&sp->pool_lock);
 	return txn;
 }
 
@@ -97,15 +132,16 @@ static MDB_txn *pool_take(struct rep_store *st)
  * one is there */
 int store_read_begin(struct rep_store *st, MDB_txn **txn)
 {
-	MDB_txn *t = pool_take(st);
+	struct rep_stripe *sp = my_stripe(st);
+	MDB_txn *t = pool_take(sp);
 
 	if (t != NULL) {
-		pthread_rwlock_rdlock(&st->resize);
+		pthread_rwlock_rdlock(&sp->resize);
 		if (mdb_txn_renew(t) == MDB_SUCCESS) {
 			*txn = t;
 			return REP_OK;
 		}
-		pthread_rwlock_unlock(&st->resize);
+		pthread_rwlock_unlock(&sp->resize);
 		mdb_txn_abort(t); /* e.g. MDB_MAP_RESIZED: start afresh */
 	}
 	return txn_begin(st, MDB_RDONLY, txn);
@@ -114,16 +150,18 @@ int store_read_begin(struct rep_store *st, MDB_txn **txn)
 /* store_read_end - end a read transaction, keeping it for reuse */
 void store_read_end(struct rep_store *st, MDB_txn *txn)
 {
+	struct rep_stripe *sp = my_stripe(st);
+
 	mdb_txn_reset(txn);
-	pthread_mutex_lock(&st->pool_lock);
-	if (st->npool < REP_TXN_POOL) {
-		st->pool[st->npool++] = txn;
+	pthread_mutex_lock(&sp->pool_lock);
+	if (sp->npool < REP_TXN_POOL) {
+		sp->pool[sp->npool++] = txn;
 		txn = NULL;
 	}
-	pthread_mutex_unlock(&st->pool_lock);
+	pthread_mutex_unlock(&sp->pool_lock);
 	if (txn != NULL)
 		mdb_txn_abort(txn);
-	pthread_rwlock_unlock(&st->resize);
+	pthread_rwlock_unlock(&sp->resize);
 }
 
 /* grow_map - double the map size, up to map_max */
@@ -133,16 +171,16 @@ static int grow_map(struct rep_store *st)
 	size_t size;
 	int rc;
 
-	pthread_rwlock_wrlock(&st->resize);
+	hold_all(st);
 	mdb_env_info(st->env, &info);
 	size = info.me_mapsize;
 	if (size >= st->map_max) {
-		pthread_rwlock_unlock(&st->resize);
+		release_all(st);
 		return REP_E_FULL;
 	}
 	size = size > st->map_max / 2 ? st->map_max : size * 2;
 	rc = mdb_env_set_mapsize(st->env, size);
-	pthread_rwlock_unlock(&st->resize);
+	release_all(st);
 	return store_err(rc);
 }
 
@@ -162,7 +200,7 @@ int store_write(struct rep_store *st,
 			rc = store_err(mdb_txn_commit(txn));
 		else
 			mdb_txn_abort(txn);
-		pthread_rwlock_unlock(&st->resize);
+		txn_end_shared(st);
 		if (rc != REP_E_FULL)
 			return rc;
 		if ((rc = grow_map(st)) != REP_OK)
@@ -250,7 +288,7 @@ static int init_store(struct rep_store *st)
 		rc = store_err(mdb_txn_commit(txn));
 	else
 		mdb_txn_abort(txn);
-	pthread_rwlock_unlock(&st->resize);
+	txn_end_shared(st);
 	return rc;
 }
 
@@ -269,8 +307,10 @@ int rep_open(const char *path, const struct rep_open_opts *opts,
 		return REP_E_INVAL;
 	if (!o->create && stat(path, &sb) != 0)
 		return REP_E_NOSTORE;
-	if ((st = calloc(1, sizeof *st)) == NULL)
+	/* the lock stripes are cache-line aligned */
+	if (posix_memalign((void **)&st, 64, sizeof *st) != 0)
 		return REP_E_NOMEM;
+	memset(st, 0, sizeof *st);
 	st->readonly = o->readonly;
 	st->map_max = o->map_max ? o->map_max : MAP_MAX_DEFAULT;
 	st->half_life = o->half_life > 0 ? o->half_life : REP_HALF_LIFE_DEFAULT;
@@ -278,9 +318,11 @@ int rep_open(const char *path, const struct rep_open_opts *opts,
 	pthread_rwlockattr_init(&attr);
 	pthread_rwlockattr_setkind_np(&attr,
 		PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
-	pthread_rwlock_init(&st->resize, &attr);
+	for (int i = 0; i < REP_STRIPES; i++) {
+		pthread_rwlock_init(&st->stripe[i].resize, &attr);
+		pthread_mutex_init(&st->stripe[i].pool_lock, NULL);
+	}
 	pthread_rwlockattr_destroy(&attr);
-	pthread_mutex_init(&st->pool_lock, NULL);
 	rc = open_env(st, path, o);
 	if (rc == REP_OK)
 		rc = store_err(mdb_reader_check(st->env, NULL));
@@ -299,12 +341,17 @@ void rep_close(struct rep_store *st)
 {
 	if (st == NULL)
 		return;
-	while (st->npool > 0)
-		mdb_txn_abort(st->pool[--st->npool]);
+	for (int i = 0; i < REP_STRIPES; i++) {
+		struct rep_stripe *sp = &st->stripe[i];
+		while (sp->npool > 0)
+			mdb_txn_abort(sp->pool[--sp->npool]);
+	}
 	if (st->env)
 		mdb_env_close(st->env);
-	pthread_mutex_destroy(&st->pool_lock);
-	pthread_rwlock_destroy(&st->resize);
+	for (int i = 0; i < REP_STRIPES; i++) {
+		pthread_mutex_destroy(&st->stripe[i].pool_lock);
+		pthread_rwlock_destroy(&st->stripe[i].resize);
+	}
 	free(st);
 }
 

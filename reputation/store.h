@@ -18,8 +18,8 @@
  * record that exists.
  *
  * Map growth: mdb_env_set_mapsize may only run while no transaction of
- * this process is open, so every transaction holds `resize` shared and
- * growth takes it exclusively. Pooled read transactions are reset, which
+ * this process is open, so every transaction holds its thread's stripe
+ * of `resize` shared and growth takes all stripes exclusively. Pooled read transactions are reset, which
  * LMDB counts as not open.
  */
 #ifndef REP_STORE_H
@@ -34,17 +34,25 @@
 #define REP_PFX_BITMAP 17 /* bits 0..128 */
 #define REP_STORE_FORMAT 1
 
-#define REP_TXN_POOL 64
+#define REP_STRIPES 16
+#define REP_TXN_POOL 4
 
-struct rep_store {
-	MDB_env *env;
-	MDB_dbi subj, pfx, pub, pubid, feed, meta;
+/* One stripe of the locks a transaction takes. Each thread keeps to one
+ * stripe, so threads on different cores do not bounce a shared cache line
+ * on every lookup; growing the map takes every stripe. */
+struct rep_stripe {
 	pthread_rwlock_t resize;
 	/* reset read transactions kept for reuse: renewing one costs no
 	 * allocation and no reader-table lock (the env is MDB_NOTLS) */
 	pthread_mutex_t pool_lock;
 	MDB_txn *pool[REP_TXN_POOL];
 	unsigned npool;
+} __attribute__((aligned(64)));
+
+struct rep_store {
+	MDB_env *env;
+	MDB_dbi subj, pfx, pub, pubid, feed, meta;
+	struct rep_stripe stripe[REP_STRIPES];
 	size_t map_max;
 	double half_life;
 	int readonly;
