@@ -3,3 +3,4 @@
 include %reldir%/unit/local.mk
 include %reldir%/cli/local.mk
 include %reldir%/bench/local.mk
+EXTRA_DIST += %reldir%/run-suite.sh

@@ -7,3 +7,4 @@ bin_PROGRAMS += %reldir%/repctl
 	%reldir%/repctl_export.c %reldir%/repctl_admin.c
 %canon_reldir%_repctl_LDADD = $(REP_LIBS)
 dist_man_MANS += %reldir%/repctl.1
+EXTRA_DIST += %reldir%/install-deps.sh %reldir%/quickstart.sh

@@ -53,6 +53,7 @@ struct opts {
 	unsigned long seed;
 	const char *dir;    /* parent of the temporary directory */
 	const char *repctl; /* path of repctl, or NULL: look for it */
+	int keep;           /* keep the temporary directory */
 };
 
 /* The state every phase shares. */
@@ -536,8 +537,17 @@ fail:
  * OBSERVATIONS
  */
 
-/* observe_fill_batch - queue n observations: half of filled addresses,
- * half of new ones; one in four is ham */
+/* observe_addr - the address of one observation: half filled addresses,
+ * half new ones, so that nearly every observation touches its own page of a
+ * large store (the worst case for a commit) */
+static uint32_t observe_addr(struct bench *b, uint64_t r)
+{
+	if ((r & 1) && b->naddrs > 0)
+		return b->addrs[(r >> 1) % b->naddrs];
+	return rnd_unicast(&b->rng);
+}
+
+/* observe_fill_batch - queue n observations; one in four is ham */
 static int observe_fill_batch(
         struct bench *b, struct rep_batch *batch, unsigned long n)
 {
@@ -547,12 +557,9 @@ static int observe_fill_batch(
 
 	for (i = 0; i < n; i++) {
 		uint64_t r = rnd_next(&b->rng);
-		uint32_t a = ((r & 1) && b->naddrs > 0)
-		                     ? b->addrs[(r >> 1) % b->naddrs]
-		                     : rnd_unicast(&b->rng);
 		int ham = ((r >> 40) & 3) == 0;
 
-		if ((err = subject_v4(a, &s)) != 0)
+		if ((err = subject_v4(observe_addr(b, r), &s)) != 0)
 			return fail_rep("subject", err);
 		err = rep_batch_observe(batch, &s, ham, !ham, b->now);
 		if (err)
@@ -755,7 +762,8 @@ static void usage_exit(int code)
 {
 	fputs("usage: bench_store [--quick] [--entries N] [--prefixes N]\n"
 	      "  [--seconds S] [--threads N] [--lookups N] [--observations N]\n"
-	      "  [--import-lines N] [--seed N] [--dir DIR] [--repctl PATH]\n",
+	      "  [--import-lines N] [--seed N] [--dir DIR] [--repctl PATH] "
+	      "[--keep]\n",
 	        code ? stderr : stdout);
 	exit(code);
 }
@@ -796,7 +804,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	        {"seed", 1, NULL, 0}, {"threads", 1, NULL, 0},
 	        {"seconds", 1, NULL, 's'}, {"dir", 1, NULL, 'd'},
 	        {"repctl", 1, NULL, 'r'}, {"quick", 0, NULL, 'q'},
-	        {"help", 0, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	        {"keep", 0, NULL, 'k'}, {"help", 0, NULL, 'h'},
+	        {NULL, 0, NULL, 0}};
 	unsigned long *num[] = {&o->entries, &o->prefixes, &o->lookups,
 	        &o->observations, &o->import_lines, &o->seed, &o->threads};
 	int c, i;
@@ -818,6 +827,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			*(c == 'd' ? &o->dir : &o->repctl) = optarg;
 		else if (c == 'q')
 			quick(o);
+		else if (c == 'k')
+			o->keep = 1;
 		else
 			usage_exit(c == 'h' ? 0 : 2);
 	}
@@ -841,8 +852,10 @@ static int run_store_phases(struct bench *b)
 	st = NULL;
 	if (open_store(b, 0, &st) != 0)
 		goto fail;
+	/* 100,000 too: how far larger batches amortise a commit */
 	if (lookups(b, st) != 0 || observe_run(b, st, 10000) != 0 ||
-	        observe_run(b, st, 1000) != 0)
+	        observe_run(b, st, 1000) != 0 ||
+	        observe_run(b, st, 100000) != 0)
 		goto fail;
 	rc = 0;
 fail:
@@ -862,6 +875,8 @@ int main(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = SIG_IGN; /* output piped to head: still clean up */
+	sigaction(SIGPIPE, &sa, NULL);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	b.rng = b.o.seed;
@@ -876,7 +891,9 @@ int main(int argc, char **argv)
 	print_machine(&b);
 	if (run_store_phases(&b) == 0 && import(&b) == 0)
 		rc = 0;
-	if (nftw(b.dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
+	if (b.o.keep)
+		printf("kept: %s\n", b.dir);
+	else if (nftw(b.dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
 		fprintf(stderr, "bench_store: could not remove %s\n", b.dir);
 	free(b.addrs);
 	if (bench_stop)
