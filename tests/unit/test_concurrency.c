@@ -46,7 +46,7 @@ static int64_t now_ms(void)
 }
 
 /* xorshift64*, one state per thread */
-static uint64_t rng(uint64_t *s)
+static uint64_t rng_r(uint64_t *s)
 {
 	*s ^= *s >> 12;
 	*s ^= *s << 25;
@@ -139,7 +139,7 @@ static int scan_visit(
 static int lookup_ok(
         struct rep_store *st, unsigned net, uint64_t *seed, unsigned *visits)
 {
-	uint64_t r = rng(seed);
+	uint64_t r = rng_r(seed);
 	struct check c;
 	int rc;
 
@@ -189,7 +189,7 @@ static void *writer(void *arg)
 		struct rep_commit_stats cs;
 		int rc = REP_OK;
 		for (int i = 0; i < 300 && rc == REP_OK; i++) {
-			uint64_t r = rng(&seed);
+			uint64_t r = rng_r(&seed);
 			static const unsigned plens[] = {
 			        32, 32, 32, 32, 28, 24, 24, 20, 16};
 			unsigned plen = plens[(r >> 40) % 9];
@@ -244,7 +244,7 @@ static void *reader(void *arg)
 	while (!atomic_load(&sh->stop)) {
 		struct rep_record rec;
 		struct rep_subject s;
-		uint64_t r = rng(&seed);
+		uint64_t r = rng_r(&seed);
 		int rc;
 
 		if (lookup_ok(sh->st, 0, &seed, &visits) != 0)

@@ -25,28 +25,6 @@
 #define HOUR 3600
 #define DAY (24 * HOUR)
 
-/* rng - xorshift64*, seeded, so a failing case can be replayed */
-static uint64_t rng_state;
-
-static void rng_seed(uint64_t seed)
-{
-	rng_state = seed ? seed : 0x9e3779b97f4a7c15ull;
-}
-
-static uint64_t rng(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
-}
-
-/* rng_below - a number in [0, n) */
-static uint64_t rng_below(uint64_t n)
-{
-	return n ? rng() % n : 0;
-}
-
 /* partner - a partner slot with every field set from a few values */
 static struct rep_partner partner(uint16_t pub, uint8_t op, uint64_t seq,
         uint32_t hits, int64_t first, int64_t last)

@@ -5,6 +5,7 @@
 #ifndef REP_TESTUTIL_H
 #define REP_TESTUTIL_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,36 @@ static inline struct rep_subject subj(const char *text)
 		abort();
 	}
 	return s;
+}
+
+/* rng_state - the seeded generator's state, one per test program */
+static inline uint64_t *rng_state(void)
+{
+	static uint64_t state = 88172645463325252ull;
+	return &state;
+}
+
+/* rng_seed - restart the generator, so a failing case can be replayed */
+static inline void rng_seed(uint64_t seed)
+{
+	*rng_state() = seed ? seed : 0x9e3779b97f4a7c15ull;
+}
+
+/* rng - xorshift64* */
+static inline uint64_t rng(void)
+{
+	uint64_t *s = rng_state();
+
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 0x2545f4914f6cdd1dull;
+}
+
+/* rng_below - a number in [0, n) */
+static inline uint64_t rng_below(uint64_t n)
+{
+	return n ? rng() % n : 0;
 }
 
 #endif
