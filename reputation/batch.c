@@ -114,7 +114,7 @@ static size_t op_size(const uint8_t *p)
 
 /* batch_add - append one operation: type, key length, key, payload */
 static int batch_add(struct rep_batch *b, uint8_t type,
-	const struct rep_subject *s, const void *payload, size_t plen)
+        const struct rep_subject *s, const void *payload, size_t plen)
 {
 	uint8_t key[REP_KEY_MAX];
 	size_t klen = rep_key_encode(s, key, sizeof key);
@@ -145,12 +145,12 @@ static int batch_add(struct rep_batch *b, uint8_t type,
 
 /* rep_batch_observe - queue local ham and spam counts */
 int rep_batch_observe(struct rep_batch *b, const struct rep_subject *s,
-	double ham, double spam, int64_t when)
+        double ham, double spam, int64_t when)
 {
 	struct observe o = {ham, spam, when};
 
 	if (!isfinite(ham) || !isfinite(spam) || ham < 0 || spam < 0 ||
-		ham + spam <= 0)
+	        ham + spam <= 0)
 		return REP_E_RANGE;
 	return batch_add(b, OP_OBSERVE, s, &o, sizeof o);
 }
@@ -159,7 +159,7 @@ int rep_batch_observe(struct rep_batch *b, const struct rep_subject *s,
 static int override_valid(const struct rep_override *ov)
 {
 	return (ov->action == REP_OVERRIDE_ALLOW ||
-		       ov->action == REP_OVERRIDE_DENY) &&
+	               ov->action == REP_OVERRIDE_DENY) &&
 	       memchr(ov->who, 0, sizeof ov->who) != NULL &&
 	       memchr(ov->reason, 0, sizeof ov->reason) != NULL &&
 	       ov->expires >= 0;
@@ -167,7 +167,7 @@ static int override_valid(const struct rep_override *ov)
 
 /* rep_batch_override - queue an override, or its removal (ov NULL) */
 int rep_batch_override(struct rep_batch *b, const struct rep_subject *s,
-	const struct rep_override *ov)
+        const struct rep_override *ov)
 {
 	if (ov == NULL)
 		return batch_add(b, OP_UNSET, s, NULL, 0);
@@ -178,10 +178,10 @@ int rep_batch_override(struct rep_batch *b, const struct rep_subject *s,
 
 /* rep_batch_partner - queue a partner slot merge */
 int rep_batch_partner(struct rep_batch *b, const struct rep_subject *s,
-	const struct rep_partner *p)
+        const struct rep_partner *p)
 {
 	if (p->publisher == 0 || p->op < REP_OP_LIST || p->op > REP_OP_ALLOW ||
-		p->confidence > 100 || p->category > REP_CAT_MAX)
+	        p->confidence > 100 || p->category > REP_CAT_MAX)
 		return REP_E_RANGE;
 	if (p->feed == REP_FEED_THIS && !b->has_feed)
 		return REP_E_INVAL;
@@ -190,10 +190,10 @@ int rep_batch_partner(struct rep_batch *b, const struct rep_subject *s,
 
 /* rep_batch_feed - describe the feed this batch applies */
 int rep_batch_feed(struct rep_batch *b, uint16_t publisher, uint64_t serial,
-	const char *name)
+        const char *name)
 {
 	if (publisher == 0 || name == NULL ||
-		strlen(name) >= sizeof b->feed_name)
+	        strlen(name) >= sizeof b->feed_name)
 		return REP_E_INVAL;
 	b->has_feed = 1;
 	b->feed_pub = publisher;
@@ -203,8 +203,8 @@ int rep_batch_feed(struct rep_batch *b, uint16_t publisher, uint64_t serial,
 }
 
 /* rep_batch_watermark - move a publisher's watermark in the same commit */
-int rep_batch_watermark(struct rep_batch *b, uint16_t publisher,
-	uint64_t epoch, uint64_t seq, uint64_t serial)
+int rep_batch_watermark(struct rep_batch *b, uint16_t publisher, uint64_t epoch,
+        uint64_t seq, uint64_t serial)
 {
 	if (publisher == 0)
 		return REP_E_INVAL;
@@ -226,8 +226,8 @@ int rep_batch_snapshot(struct rep_batch *b, uint16_t publisher, uint64_t seq)
 }
 
 /* pfx_key - the covering-index key of a prefix */
-static size_t pfx_key(unsigned kind, const uint8_t *addr, unsigned plen,
-	uint8_t *key)
+static size_t pfx_key(
+        unsigned kind, const uint8_t *addr, unsigned plen, uint8_t *key)
 {
 	unsigned alen = kind == REP_KIND_IP4 ? 4 : 16;
 
@@ -240,7 +240,7 @@ static size_t pfx_key(unsigned kind, const uint8_t *addr, unsigned plen,
 /* pfx_mark_below - set or clear bit `plen` in the index entries of every
  * stored prefix inside addr/plen */
 static int pfx_mark_below(struct rep_store *st, MDB_txn *txn, unsigned kind,
-	const uint8_t *addr, unsigned plen, int set)
+        const uint8_t *addr, unsigned plen, int set)
 {
 	uint8_t key[18], bits[REP_PFX_BITMAP];
 	MDB_val k = {pfx_key(kind, addr, plen + 1, key), key}, v;
@@ -250,10 +250,10 @@ static int pfx_mark_below(struct rep_store *st, MDB_txn *txn, unsigned kind,
 	if (rc != MDB_SUCCESS)
 		return store_err(rc);
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == MDB_SUCCESS;
-		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+	        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		const uint8_t *kb = k.mv_data;
 		if (k.mv_size != (size_t)(key[0] == REP_KEY_IP4 ? 6 : 18) ||
-			kb[0] != key[0] || !same_prefix(kb + 1, addr, plen))
+		        kb[0] != key[0] || !same_prefix(kb + 1, addr, plen))
 			break;
 		if (v.mv_size != REP_PFX_BITMAP) {
 			rc = MDB_CORRUPTED;
@@ -263,9 +263,10 @@ static int pfx_mark_below(struct rep_store *st, MDB_txn *txn, unsigned kind,
 		if (set)
 			bits[plen >> 3] |= (uint8_t)(1u << (plen & 7));
 		else
-			bits[plen >> 3] &= (uint8_t)~(1u << (plen & 7));
+			bits[plen >> 3] &= (uint8_t) ~(1u << (plen & 7));
 		v.mv_data = bits;
-		if ((rc = mdb_cursor_put(cur, &k, &v, MDB_CURRENT)) != MDB_SUCCESS)
+		if ((rc = mdb_cursor_put(cur, &k, &v, MDB_CURRENT)) !=
+		        MDB_SUCCESS)
 			break;
 	}
 	mdb_cursor_close(cur);
@@ -274,14 +275,19 @@ static int pfx_mark_below(struct rep_store *st, MDB_txn *txn, unsigned kind,
 
 /* pfx_insert - index a new prefix: its covering set, and its bit in the
  * entries of the prefixes inside it */
-static int pfx_insert(struct rep_store *st, MDB_txn *txn,
-	const struct rep_subject *s)
+static int pfx_insert(
+        struct rep_store *st, MDB_txn *txn, const struct rep_subject *s)
 {
 	uint8_t key[18], bits[REP_PFX_BITMAP];
 	MDB_val k = {pfx_key(s->kind, s->addr, s->plen, key), key},
-		v = {sizeof bits, bits};
-	int rc = store_covering(st, txn, s->kind, s->addr, s->plen, bits);
+	        v = {sizeof bits, bits};
+	MDB_cursor *cur;
+	int rc = mdb_cursor_open(txn, st->pfx, &cur);
 
+	if (rc != MDB_SUCCESS)
+		return store_err(rc);
+	rc = store_covering(cur, s->kind, s->addr, s->plen, bits);
+	mdb_cursor_close(cur);
 	if (rc != REP_OK)
 		return rc;
 	bits[s->plen >> 3] |= (uint8_t)(1u << (s->plen & 7));
@@ -291,8 +297,8 @@ static int pfx_insert(struct rep_store *st, MDB_txn *txn,
 }
 
 /* pfx_remove - drop a prefix from the index */
-static int pfx_remove(struct rep_store *st, MDB_txn *txn,
-	const struct rep_subject *s)
+static int pfx_remove(
+        struct rep_store *st, MDB_txn *txn, const struct rep_subject *s)
 {
 	uint8_t key[18];
 	MDB_val k = {pfx_key(s->kind, s->addr, s->plen, key), key};
@@ -310,9 +316,12 @@ static int is_prefix_key(const uint8_t *key, size_t klen)
 	       (key[0] == REP_KEY_IP6 && klen == 18 && key[17] < 128);
 }
 
-/* store_put_record - store a record, or delete it when empty */
-int store_put_record(struct rep_store *st, MDB_txn *txn, const uint8_t *key,
-	size_t klen, const struct rep_record *rec, int existed)
+/* put_record - store a record, or delete it when empty. With a cursor on
+ * subj (cur not NULL) positioned on the key when it existed, the write
+ * reuses the cursor's place: no second descent of the tree. */
+static int put_record(struct rep_store *st, MDB_txn *txn, MDB_cursor *cur,
+        const uint8_t *key, size_t klen, const struct rep_record *rec,
+        int existed)
 {
 	uint8_t val[REP_RECORD_MAX];
 	MDB_val k = {klen, (void *)key}, v = {0, val};
@@ -324,59 +333,72 @@ int store_put_record(struct rep_store *st, MDB_txn *txn, const uint8_t *key,
 	if (rep_record_empty(rec)) {
 		if (!existed)
 			return REP_OK;
-		if ((rc = mdb_del(txn, st->subj, &k, NULL)) != MDB_SUCCESS)
+		rc = cur ? mdb_cursor_del(cur, 0)
+		         : mdb_del(txn, st->subj, &k, NULL);
+		if (rc != MDB_SUCCESS)
 			return store_err(rc);
 		return prefix ? pfx_remove(st, txn, &s) : REP_OK;
 	}
 	if ((v.mv_size = rep_record_encode(rec, val, sizeof val)) == 0)
 		return REP_E_RANGE;
-	if ((rc = mdb_put(txn, st->subj, &k, &v, 0)) != MDB_SUCCESS)
+	if (cur == NULL)
+		rc = mdb_put(txn, st->subj, &k, &v, 0);
+	else
+		rc = mdb_cursor_put(cur, &k, &v, existed ? MDB_CURRENT : 0);
+	if (rc != MDB_SUCCESS)
 		return store_err(rc);
 	return prefix && !existed ? pfx_insert(st, txn, &s) : REP_OK;
 }
 
+/* store_put_record - store a record, or delete it when empty */
+int store_put_record(struct rep_store *st, MDB_txn *txn, const uint8_t *key,
+        size_t klen, const struct rep_record *rec, int existed)
+{
+	return put_record(st, txn, NULL, key, klen, rec, existed);
+}
+
+/* An operation's place in the batch, with the first eight bytes of its
+ * key as a big-endian number: that decides nearly every comparison of the
+ * sort without touching the batch (an IPv4 key is six bytes). */
+struct opref {
+	uint64_t head;
+	size_t off;
+};
+
 /* Commit state, rebuilt on every attempt. */
 struct commit {
 	struct rep_batch *b;
-	size_t attempts; /* each attempt after the first follows a growth */
-	size_t *order, norder; /* operation offsets in key order */
+	size_t attempts;     /* each attempt after the first follows a growth */
+	struct opref *order; /* operations in key order */
+	size_t norder;
 	int64_t now;
 	struct rep_commit_stats stats;
 	struct rep_record rec;
 };
 
-/* apply_one - apply the operation at buf[*off], advancing *off */
-static int apply_one(struct rep_store *st, MDB_txn *txn, struct commit *c,
-	size_t *off)
+/* apply_op - apply one operation to the record in c->rec; returns 1 if it
+ * changed the record, 0 if not, or an error */
+static int apply_op(struct rep_store *st, struct commit *c, const uint8_t *p)
 {
-	const uint8_t *p = c->b->buf + *off, *key = p + OP_HEAD;
-	size_t klen = op_klen(p);
-	uint8_t type = p[0];
-	const uint8_t *payload = key + klen;
-	int existed, rc, changed = 1;
+	const uint8_t *payload = p + OP_HEAD + op_klen(p);
 
-	rc = store_get_record(st, txn, key, klen, &c->rec);
-	if (rc != REP_OK && rc != REP_E_NOTFOUND)
-		return rc;
-	existed = rc == REP_OK;
-	if (!existed)
-		rep_record_init(&c->rec);
-	*off += op_size(p);
-	switch (type) {
+	switch (p[0]) {
 	case OP_OBSERVE: {
 		struct observe o;
 		memcpy(&o, payload, sizeof o);
-		rep_record_observe(&c->rec, o.ham, o.spam, o.when, st->half_life);
-		break;
+		rep_record_observe(
+		        &c->rec, o.ham, o.spam, o.when, st->half_life);
+		return 1;
 	}
 	case OP_OVERRIDE:
 		memcpy(&c->rec.override, payload, sizeof c->rec.override);
 		c->rec.flags |= REP_HAS_OVERRIDE;
-		break;
-	case OP_UNSET:
-		changed = (c->rec.flags & REP_HAS_OVERRIDE) != 0;
+		return 1;
+	case OP_UNSET: {
+		int had = (c->rec.flags & REP_HAS_OVERRIDE) != 0;
 		c->rec.flags &= ~(unsigned)REP_HAS_OVERRIDE;
-		break;
+		return had;
+	}
 	case OP_PARTNER: {
 		struct rep_partner pt;
 		const struct rep_partner *old;
@@ -386,18 +408,52 @@ static int apply_one(struct rep_store *st, MDB_txn *txn, struct commit *c,
 		old = rep_record_partner(&c->rec, pt.publisher);
 		if (old != NULL && pt.seq < old->seq)
 			c->stats.stale++;
-		if ((rc = rep_record_merge_partner(&c->rec, &pt)) < 0)
-			return rc;
-		changed = rc;
-		break;
+		return rep_record_merge_partner(&c->rec, &pt);
 	}
 	default:
 		return REP_E_CORRUPT;
 	}
+}
+
+/* same_key - do the operations at offsets a and b name the same key? */
+static int same_key(const uint8_t *buf, size_t a, size_t b)
+{
+	size_t la = op_klen(buf + a);
+
+	return la == op_klen(buf + b) &&
+	       memcmp(buf + a + OP_HEAD, buf + b + OP_HEAD, la) == 0;
+}
+
+/* apply_key - apply the operations order[*i] onwards that share one key
+ * (they are adjacent and in batch order), advancing *i past them: the
+ * record is read once and written once, whatever their number */
+static int apply_key(
+        struct rep_store *st, MDB_cursor *cur, struct commit *c, size_t *i)
+{
+	const uint8_t *buf = c->b->buf, *p = buf + c->order[*i].off;
+	MDB_val k = {op_klen(p), (void *)(p + OP_HEAD)}, v;
+	int rc = mdb_cursor_get(cur, &k, &v, MDB_SET), existed, changed = 0;
+
+	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+		return store_err(rc);
+	existed = rc == MDB_SUCCESS;
+	if (!existed)
+		rep_record_init(&c->rec);
+	else if ((rc = rep_record_decode(v.mv_data, v.mv_size, &c->rec)) !=
+	         REP_OK)
+		return rc;
+	do {
+		if ((rc = apply_op(st, c, buf + c->order[*i].off)) < 0)
+			return rc;
+		c->stats.applied += (size_t)rc;
+		changed |= rc;
+		++*i;
+	} while (*i < c->norder &&
+	         same_key(buf, c->order[*i - 1].off, c->order[*i].off));
 	if (!changed)
 		return REP_OK;
-	c->stats.applied++;
-	return store_put_record(st, txn, key, klen, &c->rec, existed);
+	return put_record(st, mdb_cursor_txn(cur), cur, p + OP_HEAD, op_klen(p),
+	        &c->rec, existed);
 }
 
 /* put_feed - record the batch's feed under the next free id */
@@ -414,10 +470,11 @@ static int put_feed(struct rep_store *st, MDB_txn *txn, struct commit *c)
 	if (rc != MDB_SUCCESS)
 		return store_err(rc);
 	if (mdb_cursor_get(cur, &k, &v, MDB_LAST) == MDB_SUCCESS &&
-		k.mv_size == 4) {
+	        k.mv_size == 4) {
 		const uint8_t *kb = k.mv_data;
 		id = ((uint32_t)kb[0] << 24 | (uint32_t)kb[1] << 16 |
-			     (uint32_t)kb[2] << 8 | kb[3]) + 1;
+		             (uint32_t)kb[2] << 8 | kb[3]) +
+		     1;
 	}
 	mdb_cursor_close(cur);
 	if (id == REP_FEED_THIS || id == 0)
@@ -433,37 +490,57 @@ static int put_feed(struct rep_store *st, MDB_txn *txn, struct commit *c)
 	return store_err(mdb_put(txn, st->feed, &k, &v, 0));
 }
 
-/* key_ref_cmp - order operation offsets by their keys, then by their
- * place in the batch, so operations on one key keep their order */
-static int key_ref_cmp(const void *a, const void *b, void *arg)
+/* opref_cmp - order operations by key, then by their place in the batch,
+ * so that the operations on one key keep their order */
+static int opref_cmp(const void *a, const void *b, void *arg)
 {
-	const uint8_t *buf = arg;
-	size_t oa = *(const size_t *)a, ob = *(const size_t *)b;
-	const uint8_t *ka = buf + oa, *kb = buf + ob;
-	size_t la = op_klen(ka), lb = op_klen(kb);
-	int c = memcmp(ka + OP_HEAD, kb + OP_HEAD, la < lb ? la : lb);
+	const struct opref *ra = a, *rb = b;
+	const uint8_t *buf = arg, *ka, *kb;
+	size_t la, lb;
+	int c;
 
+	if (ra->head != rb->head)
+		return ra->head < rb->head ? -1 : 1;
+	ka = buf + ra->off;
+	kb = buf + rb->off;
+	la = op_klen(ka);
+	lb = op_klen(kb);
+	c = memcmp(ka + OP_HEAD, kb + OP_HEAD, la < lb ? la : lb);
 	if (c == 0)
 		c = (la > lb) - (la < lb);
-	return c ? c : (oa > ob) - (oa < ob);
+	return c ? c : (ra->off > rb->off) - (ra->off < rb->off);
 }
 
-/* batch_order - the offsets of the batch's operations in key order:
- * LMDB fills its pages densely and touches each once when keys arrive
- * sorted, where random order leaves pages half full */
-static size_t *batch_order(const struct rep_batch *b, size_t *n)
+/* key_head - the first eight bytes of the key of the operation at p, as a
+ * big-endian number (shorter keys padded with zeros) */
+static uint64_t key_head(const uint8_t *p)
 {
-	size_t *offs = malloc((b->count ? b->count : 1) * sizeof *offs), off = 0;
+	size_t klen = op_klen(p);
+	uint64_t h = 0;
+
+	for (size_t i = 0; i < 8; i++)
+		h = h << 8 | (i < klen ? p[OP_HEAD + i] : 0);
+	return h;
+}
+
+/* batch_order - the batch's operations in key order: LMDB fills its pages
+ * densely and touches each once when keys arrive sorted, where random
+ * order leaves pages half full */
+static struct opref *batch_order(const struct rep_batch *b, size_t *n)
+{
+	struct opref *refs = malloc((b->count ? b->count : 1) * sizeof *refs);
+	size_t off = 0;
 
 	*n = 0;
-	if (offs == NULL)
+	if (refs == NULL)
 		return NULL;
 	while (off < b->len) {
-		offs[(*n)++] = off;
+		refs[*n].head = key_head(b->buf + off);
+		refs[(*n)++].off = off;
 		off += op_size(b->buf + off);
 	}
-	qsort_r(offs, *n, sizeof *offs, key_ref_cmp, b->buf);
-	return offs;
+	qsort_r(refs, *n, sizeof *refs, opref_cmp, b->buf);
+	return refs;
 }
 
 /* snapshot_keys - the key-ordered offsets of the batch's partner
@@ -477,19 +554,19 @@ static size_t *snapshot_keys(const struct commit *c, size_t *n)
 	if (offs == NULL)
 		return NULL;
 	for (size_t i = 0; i < c->norder; i++) {
-		const uint8_t *p = c->b->buf + c->order[i];
+		const uint8_t *p = c->b->buf + c->order[i].off;
 		if (p[0] != OP_PARTNER)
 			continue;
 		memcpy(&pt, p + OP_HEAD + op_klen(p), sizeof pt);
 		if (pt.publisher == c->b->snap_pub)
-			offs[(*n)++] = c->order[i];
+			offs[(*n)++] = c->order[i].off;
 	}
 	return offs;
 }
 
 /* in_snapshot - is this key among the snapshot's? (binary search) */
 static int in_snapshot(const struct rep_batch *b, const size_t *offs, size_t n,
-	const uint8_t *key, size_t klen)
+        const uint8_t *key, size_t klen)
 {
 	size_t lo = 0, hi = n;
 
@@ -513,7 +590,7 @@ static int in_snapshot(const struct rep_batch *b, const size_t *offs, size_t n,
 /* find_gone - keys whose slot of the publisher is live but absent from the
  * snapshot */
 static int find_gone(struct rep_store *st, MDB_txn *txn, struct commit *c,
-	const size_t *offs, size_t n, struct keylist *gone)
+        const size_t *offs, size_t n, struct keylist *gone)
 {
 	MDB_cursor *cur;
 	MDB_val k, v;
@@ -522,13 +599,13 @@ static int find_gone(struct rep_store *st, MDB_txn *txn, struct commit *c,
 	if (rc != MDB_SUCCESS)
 		return store_err(rc);
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == MDB_SUCCESS;
-		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+	        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		const struct rep_partner *p = NULL;
 		int err = rep_record_decode(v.mv_data, v.mv_size, &c->rec);
 		if (err == REP_OK)
 			p = rep_record_partner(&c->rec, c->b->snap_pub);
 		if (err != REP_OK || p == NULL || p->op == REP_OP_DELIST ||
-			in_snapshot(c->b, offs, n, k.mv_data, k.mv_size))
+		        in_snapshot(c->b, offs, n, k.mv_data, k.mv_size))
 			continue;
 		if ((err = keylist_add(gone, k.mv_data, k.mv_size)) != REP_OK) {
 			mdb_cursor_close(cur);
@@ -541,7 +618,7 @@ static int find_gone(struct rep_store *st, MDB_txn *txn, struct commit *c,
 
 /* tombstone - turn the publisher's slot under key into a delist */
 static int tombstone(struct rep_store *st, MDB_txn *txn, struct commit *c,
-	const uint8_t *key, size_t klen)
+        const uint8_t *key, size_t klen)
 {
 	struct rep_partner *p, t;
 	int rc = store_get_record(st, txn, key, klen, &c->rec);
@@ -587,6 +664,21 @@ static int apply_snapshot(struct rep_store *st, MDB_txn *txn, struct commit *c)
 	return rc;
 }
 
+/* apply_ops - every operation, in key order, through one cursor */
+static int apply_ops(struct rep_store *st, MDB_txn *txn, struct commit *c)
+{
+	MDB_cursor *cur;
+	size_t i = 0;
+	int rc = mdb_cursor_open(txn, st->subj, &cur);
+
+	if (rc != MDB_SUCCESS)
+		return store_err(rc);
+	while (i < c->norder && rc == REP_OK)
+		rc = apply_key(st, cur, c, &i);
+	mdb_cursor_close(cur);
+	return rc;
+}
+
 /* apply_batch - every operation, then snapshot and watermarks */
 static int apply_batch(struct rep_store *st, MDB_txn *txn, void *arg)
 {
@@ -599,21 +691,18 @@ static int apply_batch(struct rep_store *st, MDB_txn *txn, void *arg)
 	c->stats.grown = c->attempts++;
 	if (b->has_feed && (rc = put_feed(st, txn, c)) != REP_OK)
 		return rc;
-	for (size_t i = 0; i < c->norder && rc == REP_OK; i++) {
-		size_t off = c->order[i];
-		rc = apply_one(st, txn, c, &off);
-	}
+	rc = apply_ops(st, txn, c);
 	if (rc == REP_OK && b->has_snapshot)
 		rc = apply_snapshot(st, txn, c);
 	for (unsigned i = 0; i < b->nwm && rc == REP_OK; i++)
 		rc = store_watermark(st, txn, b->wm[i].pub, b->wm[i].epoch,
-			b->wm[i].seq, b->wm[i].serial, c->now);
+		        b->wm[i].seq, b->wm[i].serial, c->now);
 	return rc;
 }
 
 /* rep_commit - apply the batch in one transaction */
 int rep_commit(struct rep_store *st, struct rep_batch *b, int64_t now,
-	struct rep_commit_stats *stats)
+        struct rep_commit_stats *stats)
 {
 	struct commit *c;
 	int rc;

@@ -65,6 +65,8 @@ const char *rep_strerror(int err)
 		return "no reputation store at that path";
 	case REP_E_RANGE:
 		return "value out of range";
+	case REP_E_BUSY:
+		return "store is open in another process";
 	}
 	return "unknown error";
 }

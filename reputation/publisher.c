@@ -15,7 +15,7 @@
 
 /* pub_decode - a publisher from its `pub` value */
 static int pub_decode(const char *name, size_t nlen, const MDB_val *v,
-	struct rep_publisher *out)
+        struct rep_publisher *out)
 {
 	const uint8_t *p = v->mv_data;
 
@@ -43,7 +43,7 @@ static void pub_encode(const struct rep_publisher *pb, uint8_t *p)
 
 /* pub_get - a publisher by name inside a transaction */
 static int pub_get(struct rep_store *st, MDB_txn *txn, const char *name,
-	struct rep_publisher *out)
+        struct rep_publisher *out)
 {
 	MDB_val k = {strlen(name), (void *)name}, v;
 	int rc = mdb_get(txn, st->pub, &k, &v);
@@ -54,43 +54,43 @@ static int pub_get(struct rep_store *st, MDB_txn *txn, const char *name,
 }
 
 /* rep_publisher_get - look a publisher up by name */
-int rep_publisher_get(struct rep_store *st, const char *name,
-	struct rep_publisher *out)
+int rep_publisher_get(
+        struct rep_store *st, const char *name, struct rep_publisher *out)
 {
-	MDB_txn *txn;
+	struct rep_reader *rd;
 	int rc;
 
 	if (name == NULL || !rep_publisher_valid_name(name))
 		return REP_E_INVAL;
-	if ((rc = store_read_begin(st, &txn)) != REP_OK)
+	if ((rc = store_read_begin(st, &rd)) != REP_OK)
 		return rc;
-	rc = pub_get(st, txn, name, out);
-	store_read_end(st, txn);
+	rc = pub_get(st, rd->txn, name, out);
+	store_read_end(st, rd);
 	return rc;
 }
 
 /* rep_publisher_by_id - look a publisher up by id */
-int rep_publisher_by_id(struct rep_store *st, uint16_t id,
-	struct rep_publisher *out)
+int rep_publisher_by_id(
+        struct rep_store *st, uint16_t id, struct rep_publisher *out)
 {
 	char name[REP_PUBLISHER_MAX + 1];
 	uint8_t key[2];
 	MDB_val k = {2, key}, v;
-	MDB_txn *txn;
+	struct rep_reader *rd;
 	int rc;
 
 	be16(key, id);
-	if ((rc = store_read_begin(st, &txn)) != REP_OK)
+	if ((rc = store_read_begin(st, &rd)) != REP_OK)
 		return rc;
-	rc = store_err(mdb_get(txn, st->pubid, &k, &v));
+	rc = store_err(mdb_get(rd->txn, st->pubid, &k, &v));
 	if (rc == REP_OK && v.mv_size > REP_PUBLISHER_MAX)
 		rc = REP_E_CORRUPT;
 	if (rc == REP_OK) {
 		memcpy(name, v.mv_data, v.mv_size);
 		name[v.mv_size] = '\0';
-		rc = pub_get(st, txn, name, out);
+		rc = pub_get(st, rd->txn, name, out);
 	}
-	store_read_end(st, txn);
+	store_read_end(st, rd);
 	return rc;
 }
 
@@ -124,12 +124,14 @@ static int pub_create(struct rep_store *st, MDB_txn *txn, void *arg)
 	pub_encode(&pb, val);
 	k = (MDB_val){strlen(e->name), (void *)e->name};
 	v = (MDB_val){sizeof val, val};
-	if ((rc = mdb_put(txn, st->pub, &k, &v, MDB_NOOVERWRITE)) != MDB_SUCCESS)
+	if ((rc = mdb_put(txn, st->pub, &k, &v, MDB_NOOVERWRITE)) !=
+	        MDB_SUCCESS)
 		return store_err(rc);
 	be16(key, pb.id);
 	k = (MDB_val){2, key};
 	v = (MDB_val){strlen(e->name), (void *)e->name};
-	if ((rc = mdb_put(txn, st->pubid, &k, &v, MDB_NOOVERWRITE)) != MDB_SUCCESS)
+	if ((rc = mdb_put(txn, st->pubid, &k, &v, MDB_NOOVERWRITE)) !=
+	        MDB_SUCCESS)
 		return rc == MDB_KEYEXIST ? REP_E_CORRUPT : store_err(rc);
 	e->id = pb.id;
 	return REP_OK;
@@ -159,27 +161,27 @@ int rep_publisher_ensure(struct rep_store *st, const char *name, uint16_t *id)
 
 /* rep_publisher_list - visit every publisher, in name order */
 int rep_publisher_list(struct rep_store *st,
-	int (*fn)(const struct rep_publisher *, void *), void *arg)
+        int (*fn)(const struct rep_publisher *, void *), void *arg)
 {
 	struct rep_publisher pb;
 	MDB_cursor *cur;
-	MDB_txn *txn;
+	struct rep_reader *rd;
 	MDB_val k, v;
 	int rc, vrc = 0;
 
-	if ((rc = store_read_begin(st, &txn)) != REP_OK)
+	if ((rc = store_read_begin(st, &rd)) != REP_OK)
 		return rc;
-	if ((rc = mdb_cursor_open(txn, st->pub, &cur)) == MDB_SUCCESS) {
+	if ((rc = mdb_cursor_open(rd->txn, st->pub, &cur)) == MDB_SUCCESS) {
 		for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-			rc == MDB_SUCCESS && vrc == 0;
-			rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		        rc == MDB_SUCCESS && vrc == 0;
+		        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 			vrc = pub_decode(k.mv_data, k.mv_size, &v, &pb);
 			if (vrc == REP_OK)
 				vrc = fn(&pb, arg);
 		}
 		mdb_cursor_close(cur);
 	}
-	store_read_end(st, txn);
+	store_read_end(st, rd);
 	if (vrc != 0)
 		return vrc;
 	return rc == MDB_NOTFOUND ? REP_OK : store_err(rc);
@@ -187,7 +189,7 @@ int rep_publisher_list(struct rep_store *st,
 
 /* store_watermark - move a publisher's watermark */
 int store_watermark(struct rep_store *st, MDB_txn *txn, uint16_t pub,
-	uint64_t epoch, uint64_t seq, uint64_t serial, int64_t now)
+        uint64_t epoch, uint64_t seq, uint64_t serial, int64_t now)
 {
 	uint8_t key[2], val[PUB_VALUE];
 	char name[REP_PUBLISHER_MAX + 1];
@@ -219,15 +221,15 @@ int rep_feed_get(struct rep_store *st, uint32_t id, struct rep_feed *out)
 {
 	uint8_t key[4];
 	MDB_val k = {4, key}, v;
-	MDB_txn *txn;
+	struct rep_reader *rd;
 	int rc;
 
 	be32(key, id);
-	if ((rc = store_read_begin(st, &txn)) != REP_OK)
+	if ((rc = store_read_begin(st, &rd)) != REP_OK)
 		return rc;
-	rc = store_err(mdb_get(txn, st->feed, &k, &v));
-	if (rc == REP_OK && (v.mv_size < 18 ||
-				    v.mv_size - 18 >= REP_FEED_NAME_MAX))
+	rc = store_err(mdb_get(rd->txn, st->feed, &k, &v));
+	if (rc == REP_OK &&
+	        (v.mv_size < 18 || v.mv_size - 18 >= REP_FEED_NAME_MAX))
 		rc = REP_E_CORRUPT;
 	if (rc == REP_OK) {
 		const uint8_t *p = v.mv_data;
@@ -238,6 +240,6 @@ int rep_feed_get(struct rep_store *st, uint32_t id, struct rep_feed *out)
 		memcpy(&out->applied, p + 10, 8);
 		memcpy(out->name, p + 18, v.mv_size - 18);
 	}
-	store_read_end(st, txn);
+	store_read_end(st, rd);
 	return rc;
 }

@@ -118,25 +118,36 @@ static uint8_t get_byte(struct rd *r)
 	return *r->p++;
 }
 
-/* get_uvar - read an unsigned varint of at most 10 bytes */
-static uint64_t get_uvar(struct rd *r)
+/* get_uvar_long - read an unsigned varint of 2 to 10 bytes; the bytes are
+ * counted once, not each on its own (times take five) */
+static uint64_t get_uvar_long(struct rd *r)
 {
+	size_t left = (size_t)(r->end - r->p);
+	const uint8_t *p = r->p;
 	uint64_t v = 0;
 
-	for (unsigned shift = 0; shift < 70; shift += 7) {
-		uint8_t b = get_byte(r);
-		if (r->bad)
-			return 0;
-		if (shift == 63 && b > 1) {
-			r->bad = 1;
-			return 0;
-		}
-		v |= (uint64_t)(b & 0x7f) << shift;
-		if (!(b & 0x80))
+	for (unsigned i = 0; i < 10 && i < left; i++) {
+		uint8_t b = p[i];
+		if (i == 9 && b > 1)
+			break; /* past 64 bits */
+		v |= (uint64_t)(b & 0x7f) << (7 * i);
+		if (!(b & 0x80)) {
+			r->p = p + i + 1;
 			return v;
+		}
 	}
 	r->bad = 1;
 	return 0;
+}
+
+/* get_uvar - read an unsigned varint of at most 10 bytes; most fields
+ * are small numbers of one byte, read without the loop (lookups decode a
+ * record each) */
+static inline uint64_t get_uvar(struct rd *r)
+{
+	if (r->p < r->end && *r->p < 0x80)
+		return *r->p++;
+	return get_uvar_long(r);
 }
 
 /* get_svar - read a zigzag-encoded signed varint */
@@ -183,7 +194,7 @@ static void get_str(struct rd *r, char *dst, size_t cap, unsigned lw)
 	uint64_t n = lw ? get_le(r, lw) : get_uvar(r);
 
 	if (r->bad || n >= cap || n > (uint64_t)(r->end - r->p) ||
-		memchr(r->p, 0, (size_t)n) != NULL) {
+	        memchr(r->p, 0, (size_t)n) != NULL) {
 		r->bad = 1;
 		return;
 	}
@@ -256,8 +267,8 @@ size_t rep_record_encode(const struct rep_record *r, uint8_t *buf, size_t len)
 }
 
 /* rep_record_encode_v1 - encode in format version 1 (fixed widths) */
-size_t rep_record_encode_v1(const struct rep_record *r, uint8_t *buf,
-	size_t len)
+size_t rep_record_encode_v1(
+        const struct rep_record *r, uint8_t *buf, size_t len)
 {
 	struct wr w = {buf, buf + len, 0};
 
@@ -318,7 +329,7 @@ static void decode_partner_v2(struct rd *r, struct rep_partner *p)
 	p->seq = get_uvar(r);
 	feed = get_uvar(r);
 	if (pub > UINT16_MAX || reason > UINT16_MAX || hits > UINT32_MAX ||
-		feed > UINT32_MAX)
+	        feed > UINT32_MAX)
 		r->bad = 1;
 	p->publisher = (uint16_t)pub;
 	p->reason = (uint16_t)reason;
@@ -409,17 +420,17 @@ static int record_sane(const struct rep_record *rec)
 	if (rec->flags & REP_HAS_LOCAL) {
 		const struct rep_local *l = &rec->local;
 		if (!isfinite(l->ham) || !isfinite(l->spam) || l->ham < 0 ||
-			l->spam < 0)
+		        l->spam < 0)
 			return 0;
 	}
 	if ((rec->flags & REP_HAS_OVERRIDE) &&
-		rec->override.action != REP_OVERRIDE_ALLOW &&
-		rec->override.action != REP_OVERRIDE_DENY)
+	        rec->override.action != REP_OVERRIDE_ALLOW &&
+	        rec->override.action != REP_OVERRIDE_DENY)
 		return 0;
 	for (unsigned i = 0; i < rec->npartners; i++) {
 		const struct rep_partner *p = &rec->partner[i];
 		if (p->op < REP_OP_LIST || p->op > REP_OP_ALLOW ||
-			p->confidence > 100 || p->publisher == 0)
+		        p->confidence > 100 || p->publisher == 0)
 			return 0;
 		if (i > 0 && rec->partner[i - 1].publisher >= p->publisher)
 			return 0;
@@ -448,8 +459,9 @@ int rep_record_decode(const uint8_t *buf, size_t len, struct rep_record *out)
 	if (r.bad || r.p != r.end || !record_sane(&rec))
 		return REP_E_CORRUPT;
 	rec.version = version;
-	memcpy(out, &rec, offsetof(struct rep_record, partner) +
-			rec.npartners * sizeof rec.partner[0]);
+	memcpy(out, &rec,
+	        offsetof(struct rep_record, partner) +
+	                rec.npartners * sizeof rec.partner[0]);
 	return REP_OK;
 }
 
@@ -517,11 +529,11 @@ int rep_record_merge_partner(struct rep_record *r, const struct rep_partner *p)
 	if (winner_cmp(p, q) == 0 && p->feed - 1u < q->feed - 1u)
 		m.feed = p->feed;
 	m.hits = p->hits > q->hits ? p->hits : q->hits;
-	m.first_seen = p->first_seen < q->first_seen ? p->first_seen
-						     : q->first_seen;
+	m.first_seen =
+	        p->first_seen < q->first_seen ? p->first_seen : q->first_seen;
 	m.last_seen = p->last_seen > q->last_seen ? p->last_seen : q->last_seen;
 	if (winner_cmp(&m, q) == 0 && m.feed == q->feed && m.hits == q->hits &&
-		m.first_seen == q->first_seen && m.last_seen == q->last_seen)
+	        m.first_seen == q->first_seen && m.last_seen == q->last_seen)
 		return 0;
 	*q = m;
 	return 1;
@@ -529,7 +541,7 @@ int rep_record_merge_partner(struct rep_record *r, const struct rep_partner *p)
 
 /* rep_record_observe - decay the local counts to `when` and add to them */
 void rep_record_observe(struct rep_record *r, double ham, double spam,
-	int64_t when, double half_life)
+        int64_t when, double half_life)
 {
 	struct rep_local *l = &r->local;
 

@@ -71,6 +71,7 @@ enum {
 	REP_E_READONLY = -14, /* write on a store opened read-only */
 	REP_E_NOSTORE = -15,  /* no store at that path (and create not asked) */
 	REP_E_RANGE = -16,    /* a field is out of its range */
+	REP_E_BUSY = -17,     /* another process has the store open */
 };
 
 /* rep_strerror - a static, human-readable text for an error code */
@@ -415,12 +416,40 @@ struct rep_stats {
 	size_t publishers, feeds;
 	uint64_t file_size;     /* bytes on disk */
 	uint64_t map_size;      /* current map size */
-	uint64_t map_used;      /* bytes of pages in use */
+	uint64_t map_used;      /* bytes of pages holding data: what
+				   rep_compact keeps */
+	uint64_t map_free;      /* bytes of free pages in the file: later
+				   writes reuse them, rep_compact drops them */
 	unsigned readers_used, readers_max;
 };
 
 /* rep_stats - counts by kind and slot (scans the store), sizes, readers */
 int rep_stats(struct rep_store *st, struct rep_stats *out) REP_MUST_CHECK;
+
+/*
+ * COMPACTION
+ * LMDB never gives pages back to the file system: a page freed by a
+ * commit goes on a free list that later commits reuse, and the file keeps
+ * its largest size. Random updates copy a leaf page each, so a busy store
+ * carries about as many free pages as live ones (rep_stats: map_free).
+ * Compaction writes only the live pages.
+ */
+
+/* rep_compact - write a compacted copy of the store to `path_out`, which
+ * must not exist (else REP_E_INVAL): the live pages of one moment,
+ * renumbered, flushed to disk before this returns. Others may go on
+ * reading and writing the store meanwhile; their later commits are not in
+ * the copy. On failure nothing is left at path_out. */
+int rep_compact(struct rep_store *st, const char *path_out) REP_MUST_CHECK;
+
+/* rep_compact_in_place - compact the store file at `path`: a compacted
+ * copy beside it (`path`.compact.PID), flushed, then renamed over `path`.
+ * Refused with REP_E_BUSY while another process has the store open: its
+ * writes would go to the old file and be lost. The calling process must
+ * not have the store open either. A process that opens the store in the
+ * moment between the last check and the rename can still lose writes:
+ * stop repmilter and repsync first. */
+int rep_compact_in_place(const char *path) REP_MUST_CHECK;
 
 /*
  * SCORE (pure: no I/O)

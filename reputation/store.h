@@ -1,5 +1,6 @@
 /*
- * store.h - the LMDB side of libreputation, private to the files of reputation/.
+ * store.h - the LMDB side of libreputation, private to the files of
+ * reputation/.
  *
  * Databases in the one environment:
  *	subj	subject key -> record (record.c)
@@ -19,8 +20,8 @@
  *
  * Map growth: mdb_env_set_mapsize may only run while no transaction of
  * this process is open, so every transaction holds its thread's stripe
- * of `resize` shared and growth takes all stripes exclusively. Pooled read transactions are reset, which
- * LMDB counts as not open.
+ * of `resize` shared and growth takes all stripes exclusively. Pooled
+ * read transactions are reset, which LMDB counts as not open.
  */
 #ifndef REP_STORE_H
 #define REP_STORE_H
@@ -37,16 +38,25 @@
 #define REP_STRIPES 16
 #define REP_TXN_POOL 4
 
+/* Which cursor of a reader. */
+enum { STORE_CUR_SUBJ, STORE_CUR_PFX, STORE_NCUR };
+
+/* A read transaction kept for reuse, with its cursors: renewing them costs
+ * no allocation and no reader-table lock (the env is MDB_NOTLS). */
+struct rep_reader {
+	MDB_txn *txn;
+	MDB_cursor *cur[STORE_NCUR]; /* opened on first use */
+	unsigned bound;              /* bit i: cur[i] renewed for this use */
+} __attribute__((aligned(64)));
+
 /* One stripe of the locks a transaction takes. Each thread keeps to one
  * stripe, so threads on different cores do not bounce a shared cache line
  * on every lookup; growing the map takes every stripe. */
 struct rep_stripe {
 	pthread_rwlock_t resize;
-	/* reset read transactions kept for reuse: renewing one costs no
-	 * allocation and no reader-table lock (the env is MDB_NOTLS) */
-	pthread_mutex_t pool_lock;
-	MDB_txn *pool[REP_TXN_POOL];
-	unsigned npool;
+	/* idle readers, each taken and given back with one atomic
+	 * exchange, no lock */
+	struct rep_reader *pool[REP_TXN_POOL];
 } __attribute__((aligned(64)));
 
 struct rep_store {
@@ -61,28 +71,37 @@ struct rep_store {
 /* store_err - map an LMDB return code to a REP_E_* code */
 int store_err(int rc);
 
-/* store_read_begin, store_read_end - a short read transaction */
-int store_read_begin(struct rep_store *st, MDB_txn **txn);
-void store_read_end(struct rep_store *st, MDB_txn *txn);
+/* store_read_begin, store_read_end - a short read transaction, in
+ * (*rd)->txn */
+int store_read_begin(struct rep_store *st, struct rep_reader **rd);
+void store_read_end(struct rep_store *st, struct rep_reader *rd);
+
+/* store_cursor - the reader's cursor `which` (STORE_CUR_*) on dbi, bound
+ * to its current transaction; valid until store_read_end */
+int store_cursor(
+        struct rep_reader *rd, unsigned which, MDB_dbi dbi, MDB_cursor **cur);
 
 /* store_write - run fn in a write transaction; on MDB_MAP_FULL the
  * transaction is aborted, the map grows and fn runs again from scratch */
 int store_write(struct rep_store *st,
-	int (*fn)(struct rep_store *st, MDB_txn *txn, void *arg), void *arg);
+        int (*fn)(struct rep_store *st, MDB_txn *txn, void *arg), void *arg);
+
+/* store_copy - a compacted copy of the environment to a new file */
+int store_copy(struct rep_store *st, const char *path);
 
 /* store_get_record - read and decode the record under a key;
  * REP_E_NOTFOUND if none */
 int store_get_record(struct rep_store *st, MDB_txn *txn, const uint8_t *key,
-	size_t klen, struct rep_record *out);
+        size_t klen, struct rep_record *out);
 
 /* store_put_record - encode and store a record, or delete the key when
  * the record is empty; keeps the covering index in step */
 int store_put_record(struct rep_store *st, MDB_txn *txn, const uint8_t *key,
-	size_t klen, const struct rep_record *rec, int existed);
+        size_t klen, const struct rep_record *rec, int existed);
 
 /* store_watermark - move a publisher's watermark */
 int store_watermark(struct rep_store *st, MDB_txn *txn, uint16_t pub,
-	uint64_t epoch, uint64_t seq, uint64_t serial, int64_t now);
+        uint64_t epoch, uint64_t seq, uint64_t serial, int64_t now);
 
 /* A list of length-prefixed keys, collected during a cursor walk and
  * acted on after it, so the walk never sees its own changes. */
@@ -95,9 +114,9 @@ struct keylist {
 int keylist_add(struct keylist *kl, const uint8_t *key, size_t klen);
 
 /* store_covering - the lengths (< plen) of stored prefixes covering
- * addr/plen, as a bitmap, from the covering index */
-int store_covering(struct rep_store *st, MDB_txn *txn, unsigned kind,
-	const uint8_t *addr, unsigned plen, uint8_t *bits);
+ * addr/plen, as a bitmap, from the covering index; cur is a cursor on pfx */
+int store_covering(MDB_cursor *cur, unsigned kind, const uint8_t *addr,
+        unsigned plen, uint8_t *bits);
 
 /* bit_isset - bit n of a covering bitmap */
 static inline int bit_isset(const uint8_t *bits, unsigned n)
@@ -106,8 +125,7 @@ static inline int bit_isset(const uint8_t *bits, unsigned n)
 }
 
 /* same_prefix - do a and b agree on their first plen bits? */
-static inline int same_prefix(const uint8_t *a, const uint8_t *b,
-	unsigned plen)
+static inline int same_prefix(const uint8_t *a, const uint8_t *b, unsigned plen)
 {
 	unsigned bytes = plen >> 3, rest = plen & 7;
 

@@ -31,6 +31,7 @@ static const struct repctl_command commands[] = {
         {"export", repctl_cmd_export},
         {"stats", repctl_cmd_stats},
         {"purge", repctl_cmd_purge},
+        {"compact", repctl_cmd_compact},
 };
 
 static const char usage_text[] =
@@ -52,6 +53,9 @@ static const char usage_text[] =
         "         [--kind ip4|ip6|domain|auth]\n"
         "  stats                        entries, file and map use, readers\n"
         "  purge [--retention DURATION] drop expired data\n"
+        "  compact [--output PATH]      give free pages back to the file\n"
+        "                               system (in place: only while no\n"
+        "                               other process has the store open)\n"
         "\n"
         "subjects: 192.0.2.1 192.0.2.0/24 2001:db8::/32 example.com\n"
         "          .example.com (and subdomains) *.example.com (subdomains)\n"

@@ -107,6 +107,7 @@ int repctl_cmd_import(struct repctl *ctx, int argc, char **argv);
 int repctl_cmd_export(struct repctl *ctx, int argc, char **argv);
 int repctl_cmd_stats(struct repctl *ctx, int argc, char **argv);
 int repctl_cmd_purge(struct repctl *ctx, int argc, char **argv);
+int repctl_cmd_compact(struct repctl *ctx, int argc, char **argv);
 
 /*
  * repctl_out.c: text and JSON output.

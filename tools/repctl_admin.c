@@ -1,12 +1,14 @@
 /*
  * repctl_admin.c - store maintenance: "repctl stats" (what the store holds
- * and how full it is) and "repctl purge" (drop what has expired).
+ * and how full it is), "repctl purge" (drop what has expired) and "repctl
+ * compact" (give free pages back to the file system).
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "repctl.h"
 
@@ -87,14 +89,15 @@ static void stats_text(const struct stats *sc)
 		        repctl_time(sc->pub[i].updated, "never", t, sizeof(t)));
 	}
 	printf("file size: %llu bytes\n"
-	       "map: %llu of %llu bytes used (%.1f%%)\n"
+	       "map: %llu of %llu bytes used (%.1f%%), %llu free\n"
 	       "readers: %u of %u\n",
 	        (unsigned long long)s->file_size,
 	        (unsigned long long)s->map_used,
 	        (unsigned long long)s->map_size,
 	        s->map_size ? 100.0 * (double)s->map_used / (double)s->map_size
 	                    : 0.0,
-	        s->readers_used, s->readers_max);
+	        (unsigned long long)s->map_free, s->readers_used,
+	        s->readers_max);
 }
 
 /* stats_json_pubs - the publishers and their slots */
@@ -147,6 +150,7 @@ static void stats_json(const struct stats *sc)
 	repctl_json_kv_int(&j, "file_size", (int64_t)s->file_size);
 	repctl_json_kv_int(&j, "map_size", (int64_t)s->map_size);
 	repctl_json_kv_int(&j, "map_used", (int64_t)s->map_used);
+	repctl_json_kv_int(&j, "map_free", (int64_t)s->map_free);
 	repctl_json_kv_int(&j, "readers_used", s->readers_used);
 	repctl_json_kv_int(&j, "readers_max", s->readers_max);
 	repctl_json_end(&j);
@@ -263,5 +267,98 @@ int repctl_cmd_purge(struct repctl *ctx, int argc, char **argv)
 	if (err != REP_OK)
 		return repctl_store_error(ctx, err);
 	purge_print(ctx, &ps);
+	return repctl_flush();
+}
+
+/* file_size - a file's size in bytes, or -1 */
+static int64_t file_size(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 ? (int64_t)sb.st_size : -1;
+}
+
+/* compact_print - the sizes before and after */
+static void compact_print(const struct repctl *ctx, const char *out,
+        int64_t before, int64_t after)
+{
+	struct repctl_json j;
+
+	if (!ctx->json) {
+		printf("compacted: %lld -> %lld bytes (%s)\n",
+		        (long long)before, (long long)after, out);
+		return;
+	}
+	repctl_json_init(&j, stdout);
+	repctl_json_begin(&j, '{');
+	repctl_json_kv_str(&j, "store", ctx->db);
+	repctl_json_kv_str(&j, "output", out);
+	repctl_json_kv_int(&j, "before", before);
+	repctl_json_kv_int(&j, "after", after);
+	repctl_json_end(&j);
+}
+
+/* compact_to - a compacted copy in a new file; the store stays in use */
+static int compact_to(struct repctl *ctx, const char *out)
+{
+	struct rep_store *st = NULL;
+	int err, rc;
+
+	if (file_size(out) >= 0) {
+		repctl_error("%s exists: give a new file", out);
+		return REPCTL_USAGE;
+	}
+	if ((rc = repctl_open(ctx, REPCTL_READ, &st)) != 0)
+		return rc;
+	err = rep_compact(st, out);
+	rep_close(st);
+	if (err != REP_OK) {
+		repctl_error("%s: %s", out, rep_strerror(err));
+		return REPCTL_STORE;
+	}
+	return 0;
+}
+
+/* compact_here - compact the store file itself */
+static int compact_here(struct repctl *ctx)
+{
+	int err = rep_compact_in_place(ctx->db);
+
+	if (err == REP_E_BUSY) {
+		repctl_error("%s: %s: stop repmilter and repsync first, or "
+		             "use --output",
+		        ctx->db, rep_strerror(err));
+		return REPCTL_STORE;
+	}
+	return err == REP_OK ? 0 : repctl_store_error(ctx, err);
+}
+
+/* repctl_cmd_compact - compact [--output PATH] */
+int repctl_cmd_compact(struct repctl *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	        REPCTL_COMMON_OPTS,
+	        {"output", required_argument, NULL, 'o'},
+	        {NULL, 0, NULL, 0},
+	};
+	const char *out = NULL;
+	int64_t before;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, REPCTL_COMMON_SHORT "o:", opts,
+	                NULL)) != -1) {
+		if (c == 'o')
+			out = optarg;
+		else if ((rc = repctl_opt(ctx, c, argv)) != 0)
+			return rc;
+	}
+	if ((rc = repctl_args(ctx, argc, argv, 0, "")) != 0)
+		return rc;
+	before = file_size(ctx->db);
+	rc = out ? compact_to(ctx, out) : compact_here(ctx);
+	if (rc != 0)
+		return rc;
+	compact_print(ctx, out ? out : ctx->db, before,
+	        file_size(out ? out : ctx->db));
 	return repctl_flush();
 }

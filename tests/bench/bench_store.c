@@ -1,7 +1,9 @@
 /*
  * bench_store.c - figures for the reputation store: address lookups (one
  * and several threads), batched durable observations, the import of a large
- * rbldnsd list through repctl, and bytes of store per entry.
+ * rbldnsd list through repctl, and bytes of store per entry: after the
+ * fill, after the observations (many small commits, as in production) and
+ * in a compacted copy.
  *
  * A program that prints, not a test: make check builds it and never runs
  * it; `make bench` builds and runs it. Every figure is one line
@@ -9,32 +11,26 @@
  * lives in a temporary directory that is removed at the end.
  *
  * The fill uses nosync commits (an unflushed commit costs the same CPU but
- * not the disk's flush); observations use durable commits, as repmilter's
- * writer thread does. Addresses come from a seeded generator, so two runs
- * with the same options do the same work.
+ * not the disk's flush), flushed before the observations, which use
+ * durable commits as repmilter's writer thread does. Addresses come from a
+ * seeded generator, so two runs with the same options do the same work.
  */
 #include <config.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <limits.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/statfs.h>
-#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "reputation.h"
+#include "bench_util.h"
 
 #define BENCH_FILL_BATCH 100000
 #define BENCH_FILL_MAX_SECONDS 600.0   /* a fill slower than this is news */
@@ -67,72 +63,11 @@ struct bench {
 	uint64_t rng;
 };
 
-static volatile sig_atomic_t bench_stop;
-
-/* on_signal - ask every loop to end, so that the temp dir is removed */
-static void on_signal(int sig)
-{
-	(void)sig;
-	bench_stop = 1;
-}
-
-/* rnd_next - splitmix64: fast, seedable, good enough for keys */
-static uint64_t rnd_next(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-/* rnd_unicast - a random address in 1.0.0.0 .. 223.255.255.255 */
-static uint32_t rnd_unicast(uint64_t *state)
-{
-	uint64_t r = rnd_next(state);
-	uint32_t a = (uint32_t)r;
-	uint32_t first = 1 + (uint32_t)((r >> 32) % 223);
-	return (first << 24) | (a & 0x00ffffffu);
-}
-
-/* now_sec - a monotonic clock in seconds */
-static double now_sec(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* rate - n per second over t seconds; 0 when nothing was timed */
-static double rate(double n, double t)
-{
-	return t > 0 ? n / t : 0.0;
-}
-
-/* path_join - dir/name into buf; -1 if it does not fit */
-static int path_join(char *buf, size_t len, const char *dir, const char *name)
-{
-	int n = snprintf(buf, len, "%s/%s", dir, name);
-
-	if (n < 0 || (size_t)n >= len) {
-		fprintf(stderr, "bench_store: path too long: %s/%s\n", dir,
-		        name);
-		return -1;
-	}
-	return 0;
-}
-
 /* subject_v4 - the subject of an address given in host order */
 static int subject_v4(uint32_t host, struct rep_subject *s)
 {
 	uint32_t net = htonl(host);
 	return rep_subject_ip(AF_INET, &net, s);
-}
-
-/* fail_rep - report a store error; returns -1 for the caller to pass on */
-static int fail_rep(const char *what, int err)
-{
-	fprintf(stderr, "bench_store: %s: %s\n", what, rep_strerror(err));
-	return -1;
 }
 
 /* open_store - open the bench store, durable or not */
@@ -146,64 +81,6 @@ static int open_store(struct bench *b, int nosync, struct rep_store **st)
 	oo.nosync = nosync;
 	err = rep_open(b->store, &oo, st);
 	return err ? fail_rep("rep_open", err) : 0;
-}
-
-/*
- * MACHINE
- */
-
-/* cpu_model - the first "model name" of /proc/cpuinfo */
-static void cpu_model(char *buf, size_t len)
-{
-	char line[512];
-	FILE *f = fopen("/proc/cpuinfo", "r");
-
-	snprintf(buf, len, "unknown");
-	if (f == NULL)
-		return;
-	while (fgets(line, sizeof line, f) != NULL) {
-		char *colon = strchr(line, ':');
-		if (strncmp(line, "model name", 10) != 0 || colon == NULL)
-			continue;
-		colon += 1 + strspn(colon + 1, " \t");
-		colon[strcspn(colon, "\n")] = '\0';
-		snprintf(buf, len, "%s", colon);
-		break;
-	}
-	fclose(f);
-}
-
-/* fs_name - the file system's magic number; tmpfs named, since durable
- * commits cost nothing there */
-static const char *fs_name(const char *dir, char *buf, size_t len)
-{
-	struct statfs sf;
-
-	if (statfs(dir, &sf) != 0)
-		return "unknown";
-	snprintf(buf, len, "0x%lx%s", (unsigned long)sf.f_type,
-	        sf.f_type == 0x01021994
-	                ? " (tmpfs: durable commits are free)"
-	                : (sf.f_type == 0xEF53 ? " (ext4)" : ""));
-	return buf;
-}
-
-/* print_machine - date, CPUs, CPU model, where the store lives */
-static void print_machine(const struct bench *b)
-{
-	char cpu[256], date[64], fsbuf[64];
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	cpu_model(cpu, sizeof cpu);
-	printf("date: %s\n", date);
-	printf("machine: %ld x %s\n", sysconf(_SC_NPROCESSORS_ONLN), cpu);
-	printf("dir: %s\n", b->dir);
-	printf("fs: %s\n", fs_name(b->dir, fsbuf, sizeof fsbuf));
-	printf("seed: %llu\n", (unsigned long long)b->o.seed);
-	fflush(stdout);
 }
 
 /*
@@ -338,29 +215,64 @@ fail:
  * SIZE
  */
 
-/* print_size - bytes per entry, from the file and from LMDB's pages */
-static int print_size(struct bench *b, struct rep_store *st)
+/* print_size - bytes per entry: of the file, of the pages holding data
+ * and of the free pages LMDB keeps for later commits; `when` names the
+ * moment ("" after the fill) */
+static int print_size(struct bench *b, struct rep_store *st, const char *when)
 {
 	struct rep_stats rs;
-	struct stat sb;
-	size_t entries = 0;
+	double n = 0;
 	int k, err;
 
 	if ((err = rep_stats(st, &rs)) != 0)
 		return fail_rep("rep_stats", err);
 	for (k = 1; k <= 4; k++)
-		entries += rs.records[k];
-	if (entries == 0 || stat(b->store, &sb) != 0) {
-		fprintf(stderr, "bench_store: empty store after fill\n");
+		n += (double)rs.records[k];
+	if (n == 0) {
+		fprintf(stderr, "bench_store: empty store\n");
 		return -1;
 	}
-	printf("entries: %zu records (%zu partner slots)\n", entries,
-	        rs.partner_slots);
-	printf("file_size: %lld bytes\n", (long long)sb.st_size);
-	printf("bytes_per_entry: %.1f bytes (file size / records)\n",
-	        (double)sb.st_size / (double)entries);
-	printf("used_per_entry: %.1f bytes (map_used / records)\n",
-	        (double)rs.map_used / (double)entries);
+	if (*when == '\0')
+		printf("entries: %.0f records (%zu partner slots)\n", n,
+		        rs.partner_slots);
+	printf("file_size%s: %llu bytes (%.0f records)\n", when,
+	        (unsigned long long)file_bytes(b->store), n);
+	printf("bytes_per_entry%s: %.1f bytes (file size / records)\n", when,
+	        (double)file_bytes(b->store) / n);
+	printf("used_per_entry%s: %.1f bytes (map_used / records: pages "
+	       "holding data)\n",
+	        when, (double)rs.map_used / n);
+	printf("free_per_entry%s: %.1f bytes (map_free / records: free pages "
+	       "that later commits reuse)\n",
+	        when, (double)rs.map_free / n);
+	fflush(stdout);
+	return 0;
+}
+
+/* compact - time rep_compact of the store into a new file; bytes per
+ * entry of the copy */
+static int compact(struct bench *b, struct rep_store *st)
+{
+	char out[PATH_MAX];
+	struct rep_stats rs;
+	double t0, t, n = 0;
+	int k, err;
+
+	if (path_join(out, sizeof out, b->dir, "compact.mdb") != 0)
+		return -1;
+	if ((err = rep_stats(st, &rs)) != 0)
+		return fail_rep("rep_stats", err);
+	for (k = 1; k <= 4; k++)
+		n += (double)rs.records[k];
+	t0 = now_sec();
+	if ((err = rep_compact(st, out)) != 0)
+		return fail_rep("rep_compact", err);
+	t = now_sec() - t0;
+	printf("compact: %.2f s (rep_compact to a new file, %.0f records)\n", t,
+	        n);
+	printf("bytes_per_entry_compacted: %.1f bytes (compacted file / "
+	       "records)\n",
+	        n > 0 ? (double)file_bytes(out) / n : 0.0);
 	fflush(stdout);
 	return 0;
 }
@@ -605,32 +517,6 @@ fail:
  * IMPORT
  */
 
-/* find_repctl - --repctl, else tools/repctl beside this build's tree
- * (this program is tests/bench/bench_store) */
-static int find_repctl(const struct bench *b, char *out, size_t len)
-{
-	char self[PATH_MAX];
-	ssize_t n;
-	char *slash;
-
-	if (b->o.repctl != NULL) {
-		if (strlen(b->o.repctl) >= len)
-			return -1;
-		memcpy(out, b->o.repctl, strlen(b->o.repctl) + 1);
-		return access(out, X_OK);
-	}
-	n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n <= 0)
-		return -1;
-	self[n] = '\0';
-	if ((slash = strrchr(self, '/')) == NULL)
-		return -1;
-	*slash = '\0';
-	if (path_join(out, len, self, "../../tools/repctl") != 0)
-		return -1;
-	return access(out, X_OK);
-}
-
 /* write_list - an rbldnsd ip4set zone of `lines` entries: addresses, and
  * one /24 in a hundred */
 static int write_list(struct bench *b, const char *path, unsigned long lines)
@@ -659,35 +545,6 @@ static int write_list(struct bench *b, const char *path, unsigned long lines)
 	return 0;
 }
 
-/* run_bounded - run argv with stdout to /dev/null; kill it past the time
- * bound; returns its exit status, or -1 */
-static int run_bounded(char *const argv[], double limit)
-{
-	double t0 = now_sec();
-	struct timespec tick = {0, 5 * 1000 * 1000};
-	int status;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-		if (null >= 0)
-			dup2(null, STDOUT_FILENO);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	while (waitpid(pid, &status, WNOHANG) == 0) {
-		if (bench_stop || now_sec() - t0 > limit) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			return -1;
-		}
-		nanosleep(&tick, NULL);
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 /* import - time repctl importing a generated list into a fresh store */
 static int import(struct bench *b)
 {
@@ -696,7 +553,7 @@ static int import(struct bench *b)
 	double t0, t;
 	int rc;
 
-	if (find_repctl(b, repctl, sizeof repctl) != 0) {
+	if (find_repctl(b->o.repctl, repctl, sizeof repctl) != 0) {
 		printf("import: skipped (repctl not found)\n");
 		return 0;
 	}
@@ -726,36 +583,6 @@ static int import(struct bench *b)
 /*
  * SETUP
  */
-
-/* rm_entry - nftw callback removing one file or emptied directory */
-static int rm_entry(
-        const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)ftw;
-	if (flag == FTW_DP)
-		return rmdir(path);
-	return unlink(path);
-}
-
-/* make_dir - the temporary directory and the store path inside it */
-static int make_dir(struct bench *b)
-{
-	const char *base = b->o.dir;
-
-	if (base == NULL)
-		base = getenv("TMPDIR");
-	if (base == NULL || *base == '\0')
-		base = "/tmp";
-	if (path_join(b->dir, sizeof b->dir, base, "bench_store.XXXXXX") != 0)
-		return -1;
-	if (mkdtemp(b->dir) == NULL) {
-		fprintf(stderr, "bench_store: mkdtemp %s: %s\n", b->dir,
-		        strerror(errno));
-		return -1;
-	}
-	return path_join(b->store, sizeof b->store, b->dir, "reputation.mdb");
-}
 
 /* usage_exit - print the usage (to stderr unless asked for) and exit */
 static void usage_exit(int code)
@@ -837,7 +664,34 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		usage_exit(2);
 }
 
-/* run_store_phases - fill, size, lookups, observations on one store */
+/* flush_fill - write the fill's unflushed commits out, so that the first
+ * durable commit timed does not pay for them */
+static int flush_fill(struct bench *b)
+{
+	double t0 = now_sec();
+
+	if (sync_file(b->store) != 0) {
+		fprintf(stderr, "bench_store: fsync %s failed\n", b->store);
+		return -1;
+	}
+	printf("flush: %.2f s (the fill's nosync commits, before durable "
+	       "commits are timed)\n",
+	        now_sec() - t0);
+	return 0;
+}
+
+/* observe_runs - durable observations in batches of 10,000, 1,000 and
+ * 100,000 (how far larger batches amortise a commit) */
+static int observe_runs(struct bench *b, struct rep_store *st)
+{
+	if (observe_run(b, st, 10000) != 0 || observe_run(b, st, 1000) != 0 ||
+	        observe_run(b, st, 100000) != 0)
+		return -1;
+	return 0;
+}
+
+/* run_store_phases - fill, size, lookups, observations, size again and
+ * compaction on one store */
 static int run_store_phases(struct bench *b)
 {
 	struct rep_store *st = NULL;
@@ -845,17 +699,15 @@ static int run_store_phases(struct bench *b)
 
 	if (open_store(b, 1, &st) != 0)
 		return -1;
-	if (fill(b, st) != 0 || print_size(b, st) != 0)
+	if (fill(b, st) != 0 || print_size(b, st, "") != 0)
 		goto fail;
 	/* Reopen durable: observations must pay for the flush. */
 	rep_close(st);
 	st = NULL;
-	if (open_store(b, 0, &st) != 0)
+	if (flush_fill(b) != 0 || open_store(b, 0, &st) != 0)
 		goto fail;
-	/* 100,000 too: how far larger batches amortise a commit */
-	if (lookups(b, st) != 0 || observe_run(b, st, 10000) != 0 ||
-	        observe_run(b, st, 1000) != 0 ||
-	        observe_run(b, st, 100000) != 0)
+	if (lookups(b, st) != 0 || observe_runs(b, st) != 0 ||
+	        print_size(b, st, "_observed") != 0 || compact(b, st) != 0)
 		goto fail;
 	rc = 0;
 fail:
@@ -866,34 +718,31 @@ fail:
 int main(int argc, char **argv)
 {
 	struct bench b;
-	struct sigaction sa;
 	int rc = 1;
 
 	memset(&b, 0, sizeof b);
 	parse_args(argc, argv, &b.o);
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sa.sa_handler = SIG_IGN; /* output piped to head: still clean up */
-	sigaction(SIGPIPE, &sa, NULL);
+	bench_signals();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	b.rng = b.o.seed;
 	b.now = (int64_t)time(NULL);
 	b.addrs = calloc(b.o.entries, sizeof *b.addrs);
-	if (b.addrs == NULL || make_dir(&b) != 0) {
+	if (b.addrs == NULL ||
+	        make_tempdir(b.o.dir, b.dir, sizeof b.dir) != 0 ||
+	        path_join(b.store, sizeof b.store, b.dir, "reputation.mdb") !=
+	                0) {
 		free(b.addrs);
 		return 1;
 	}
 	printf("bench_store: reputation store, %lu addresses + %lu prefixes\n",
 	        b.o.entries, b.o.prefixes);
-	print_machine(&b);
+	print_machine(b.dir, b.o.seed);
 	if (run_store_phases(&b) == 0 && import(&b) == 0)
 		rc = 0;
 	if (b.o.keep)
 		printf("kept: %s\n", b.dir);
-	else if (nftw(b.dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
+	else if (remove_tree(b.dir) != 0)
 		fprintf(stderr, "bench_store: could not remove %s\n", b.dir);
 	free(b.addrs);
 	if (bench_stop)

@@ -560,6 +560,62 @@ is "$(printf '%s\n' "$out" | jget 'd["records"]["ip4"], len(d["publishers"])')" 
 	"(5, 2)" "stats --json"
 
 #
+# compact: the free pages go back to the file system, the content stays.
+#
+newdb
+# two imports of the same publisher rewrite every record: the pages of
+# the first are left free
+awk 'BEGIN { for (i = 0; i < 3000; i++) printf "10.7.%d.%d\n", int(i / 256), i % 256 }' \
+	>"$tap_tmp/c1.txt"
+rctl import --format cidr --publisher one "$tap_tmp/c1.txt" >/dev/null
+rctl import --format cidr --publisher one --category bot "$tap_tmp/c1.txt" \
+	>/dev/null
+run rctl --json stats
+used=$(printf '%s\n' "$out" | jget 'd["map_used"]')
+is "$(printf '%s\n' "$out" | jget 'd["map_free"] > 0 and d["map_used"] < d["file_size"]')" \
+	"True" "stats --json: free pages are not counted as used"
+like "$(rctl stats)" "map: [0-9]+ of [0-9]+ bytes used \([0-9.]+%\), [1-9][0-9]* free" \
+	"stats: the free bytes"
+rctl export --format csv >"$tap_tmp/c1.csv"
+copy="$tap_tmp/case$ncase/copy.mdb"
+run rctl compact --output "$copy"
+is "$rc" 0 "compact --output: exit 0"
+like "$out" "^compacted: [0-9]+ -> $used bytes" "compact --output: as big as the pages in use"
+run "$repctl" --db "$copy" export --format csv
+is "$out" "$(cat "$tap_tmp/c1.csv")" "compact --output: the copy holds the same records"
+run rctl compact --output "$copy"
+is "$rc" 2 "compact --output onto an existing file: exit 2"
+one_line_error "$err" "compact --output onto an existing file: one line"
+# another process holds the store open (LMDB's shared lock on the first
+# byte of the lock file): in place would lose its writes
+python3 -c 'import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR)
+fcntl.lockf(fd, fcntl.LOCK_SH, 1, 0, os.SEEK_SET)
+open(sys.argv[2], "w").close()
+while os.path.exists(sys.argv[2]):
+	time.sleep(0.05)' "$db-lock" "$tap_tmp/held" &
+holder=$!
+while [ ! -e "$tap_tmp/held" ]; do sleep 0.05; done
+size=$(wc -c <"$db")
+run rctl compact
+rm -f "$tap_tmp/held"
+wait "$holder"
+is "$rc" 3 "compact in place of a store open elsewhere: exit 3"
+like "$err" "open in another process" "compact in place of a store open elsewhere: says why"
+is "$(wc -c <"$db")" "$size" "compact in place of a store open elsewhere: file untouched"
+run rctl --json compact
+is "$rc" 0 "compact in place: exit 0"
+is "$(printf '%s\n' "$out" | jget 'd["after"] == '"$used"' and d["before"] > d["after"]')" \
+	"True" "compact in place: the file shrinks to the pages in use"
+run rctl export --format csv
+is "$out" "$(cat "$tap_tmp/c1.csv")" "compact in place: the same records"
+is "$(rctl --json stats | jget 'd["map_free"]')" 0 "compact in place: no free page left"
+run rctl observe 10.0.0.0 spam
+is "$rc" 0 "compact in place: the store takes writes again"
+run "$repctl" --db "$tap_tmp/nosuch.mdb" compact
+is "$rc" 3 "compact of a missing store: exit 3"
+
+#
 # Broken stores: a one-line error and exit 3, never a crash.
 #
 newdb

@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "reputation.h"
@@ -1798,6 +1800,360 @@ static void test_commit_beyond_map_max_is_full_and_applies_nothing(void **state)
 	testdir_remove(&d);
 }
 
+/*
+ * ONE KEY, MANY OPERATIONS; COMPACTION
+ */
+
+/* same_op - queue one operation of a scripted sequence on subject s */
+static void same_op(struct rep_batch *b, const char *text, int op)
+{
+	struct rep_subject s = subj(text);
+	struct rep_override ov = mkoverride(REP_OVERRIDE_DENY, 0);
+	struct rep_partner p = mkpartner(1, REP_OP_LIST, 10 + (uint64_t)op);
+
+	switch (op % 4) {
+	case 0:
+		assert_int_equal(
+		        rep_batch_observe(b, &s, 1, 2, T0 + op), REP_OK);
+		break;
+	case 1:
+		assert_int_equal(rep_batch_override(b, &s, &ov), REP_OK);
+		break;
+	case 2:
+		assert_int_equal(rep_batch_override(b, &s, NULL), REP_OK);
+		break;
+	default:
+		assert_int_equal(rep_batch_partner(b, &s, &p), REP_OK);
+	}
+}
+
+/* dump_visit - append each record's subject and encoding to a buffer */
+struct dump {
+	uint8_t buf[1 << 20];
+	size_t len;
+};
+
+static int dump_visit(
+        const struct rep_subject *s, const struct rep_record *r, void *arg)
+{
+	struct dump *d = arg;
+	size_t n = rep_key_encode(s, d->buf + d->len, sizeof d->buf - d->len);
+
+	assert_true(n > 0);
+	d->len += n;
+	n = rep_record_encode(r, d->buf + d->len, sizeof d->buf - d->len);
+	assert_true(n > 0);
+	d->len += n;
+	return 0;
+}
+
+/* dump - every record of a store, encoded, in key order */
+static void dump(struct rep_store *st, struct dump *d)
+{
+	d->len = 0;
+	assert_int_equal(rep_scan(st, 0, dump_visit, d), REP_OK);
+}
+
+static void test_many_operations_on_one_key_in_one_batch_apply_in_order(
+        void **state)
+{
+	static const char *texts[] = {
+	        "10.1.0.0/16", "10.1.2.3", "example.com", "10.9.0.0/16"};
+	static const int ops[] = {0, 3, 1, 0, 2, 3, 0, 1, 2};
+	struct fixture *f = *state;
+	struct testdir d;
+	struct rep_store *one;
+	struct rep_batch *b = new_batch();
+	struct dump *da = calloc(1, sizeof *da), *db = calloc(1, sizeof *db);
+	size_t i, j, applied = 0;
+
+	assert_non_null(da);
+	assert_non_null(db);
+	testdir_make(&d);
+	one = open_at(&d, 0, 0);
+	/* the same operations: all in one batch here, one commit each there */
+	for (i = 0; i < NELEM(texts) - 1; i++) {
+		for (j = 0; j < NELEM(ops); j++) {
+			struct rep_batch *sb = new_batch();
+			same_op(b, texts[i], ops[j]);
+			same_op(sb, texts[i], ops[j]);
+			applied += commit(one, sb, T0).applied;
+			rep_batch_free(sb);
+		}
+	}
+	/* made and emptied in one batch: never stored, never indexed */
+	same_op(b, texts[3], 1);
+	same_op(b, texts[3], 2);
+	assert_int_equal(commit(f->st, b, T0).applied, applied + 2);
+	dump(f->st, da);
+	dump(one, db);
+	assert_int_equal(da->len, db->len);
+	assert_memory_equal(da->buf, db->buf, da->len);
+	absent(f->st, "10.9.0.0/16");
+	expect_lookup(f->st, "10.9.1.1", NULL);
+	expect_lookup(f->st, "10.1.2.3", "10.1.2.3", "10.1.0.0/16");
+	rep_close(one);
+	testdir_remove(&d);
+	rep_batch_free(b);
+	free(da);
+	free(db);
+}
+
+/* nth_subject - the i-th of a run of subjects under 10.20.0.0/16: odd ones
+ * are /32 addresses, even ones /31 prefixes */
+static struct rep_subject nth_subject(unsigned i)
+{
+	uint8_t a[4] = {10, 20, (uint8_t)(i >> 6), (uint8_t)((i & 63) << 2)};
+	struct rep_subject s;
+
+	assert_int_equal(rep_subject_ip(AF_INET, a, &s), REP_OK);
+	if (i % 2 == 0)
+		s.plen = 31;
+	return s;
+}
+
+static void test_one_batch_removing_many_records_keeps_the_others(void **state)
+{
+	struct fixture *f = *state;
+	struct rep_override ov = mkoverride(REP_OVERRIDE_DENY, 0);
+	struct rep_batch *b = new_batch();
+	struct rep_record r;
+	unsigned i, n = 2000;
+
+	for (i = 0; i < n; i++) {
+		struct rep_subject s = nth_subject(i);
+		assert_int_equal(rep_batch_override(b, &s, &ov), REP_OK);
+	}
+	commit(f->st, b, T0);
+	/* one batch: every third record goes, the others get a local slot,
+	 * and new addresses arrive between them */
+	for (i = 0; i < n; i++) {
+		struct rep_subject s = nth_subject(i), t = s;
+		if (i % 3 == 0)
+			assert_int_equal(
+			        rep_batch_override(b, &s, NULL), REP_OK);
+		else
+			assert_int_equal(
+			        rep_batch_observe(b, &s, 1, 0, T0), REP_OK);
+		t.plen = 32;
+		t.addr[3] |= 2;
+		assert_int_equal(rep_batch_observe(b, &t, 0, 1, T0), REP_OK);
+	}
+	commit(f->st, b, T0);
+	for (i = 0; i < n; i++) {
+		struct rep_subject s = nth_subject(i), t = s;
+		int rc = rep_get(f->st, &s, &r);
+		t.plen = 32;
+		t.addr[3] |= 2;
+		if (i % 3 == 0 ? rc != REP_E_NOTFOUND
+		               : rc != REP_OK ||
+		                         r.flags != (REP_HAS_LOCAL |
+		                                            REP_HAS_OVERRIDE))
+			fail_msg("subject %u reads wrong (%d)", i, rc);
+		assert_int_equal(rep_get(f->st, &t, &r), REP_OK);
+		assert_true(r.local.spam == 1);
+	}
+	/* a removed /31 no longer covers; a kept one still does */
+	expect_lookup(f->st, "10.20.0.1", NULL);
+	expect_lookup(f->st, "10.20.0.9", "10.20.0.8/31");
+	expect_lookup(f->st, "10.20.0.2", "10.20.0.2");
+	rep_batch_free(b);
+}
+
+/* churn - observations on n addresses, committed twice, so that the
+ * second commit leaves the first one's pages free */
+static void churn(struct rep_store *st, unsigned n)
+{
+	for (int round = 0; round < 2; round++) {
+		struct rep_batch *b = new_batch();
+		for (unsigned i = 0; i < n; i++) {
+			uint8_t a[4] = {10, (uint8_t)(i >> 8), (uint8_t)i, 7};
+			struct rep_subject s;
+			assert_int_equal(
+			        rep_subject_ip(AF_INET, a, &s), REP_OK);
+			assert_int_equal(
+			        rep_batch_observe(b, &s, 1, round, T0), REP_OK);
+		}
+		commit(st, b, T0);
+		rep_batch_free(b);
+	}
+}
+
+static void test_stats_do_not_count_free_pages_as_used(void **state)
+{
+	struct fixture *f = *state;
+	struct rep_stats s;
+
+	churn(f->st, 5000);
+	assert_int_equal(rep_stats(f->st, &s), REP_OK);
+	print_message("file %llu used %llu free %llu\n",
+	        (unsigned long long)s.file_size, (unsigned long long)s.map_used,
+	        (unsigned long long)s.map_free);
+	/* map_used once was the file's size, free pages and all */
+	assert_true(s.map_free > 0);
+	assert_true(s.map_used < s.file_size);
+	assert_true(s.map_used + s.map_free <= s.file_size);
+}
+
+/* fill_mixed - records of every kind and slot, publishers and a feed */
+static void fill_mixed(struct rep_store *st)
+{
+	struct rep_partner p = mkpartner(1, REP_OP_LIST, 5);
+	uint16_t id;
+
+	assert_int_equal(rep_publisher_ensure(st, "one", &id), REP_OK);
+	churn(st, 3000);
+	observe(st, "10.0.0.0/8", 1, 2, T0);
+	override(st, "10.1.0.0/16", REP_OVERRIDE_DENY, T0 + DAY);
+	put_partner(st, "2001:db8::/32", &p);
+	put_partner(st, "example.com", &p);
+	override(st, "auth:example.org", REP_OVERRIDE_ALLOW, 0);
+}
+
+/* same_content - two stores hold the same records and publishers */
+static void same_content(struct rep_store *a, struct rep_store *b)
+{
+	struct dump *da = calloc(1, sizeof *da), *db = calloc(1, sizeof *db);
+	struct rep_publisher pa, pb;
+
+	assert_non_null(da);
+	assert_non_null(db);
+	dump(a, da);
+	dump(b, db);
+	assert_true(da->len > 0);
+	assert_int_equal(da->len, db->len);
+	assert_memory_equal(da->buf, db->buf, da->len);
+	assert_int_equal(rep_publisher_get(a, "one", &pa), REP_OK);
+	assert_int_equal(rep_publisher_get(b, "one", &pb), REP_OK);
+	assert_int_equal(pa.id, pb.id);
+	free(da);
+	free(db);
+}
+
+static void test_compact_copy_holds_the_same_records(void **state)
+{
+	struct fixture *f = *state;
+	struct testdir d;
+	struct rep_store *copy;
+	struct rep_stats before, after;
+
+	fill_mixed(f->st);
+	assert_int_equal(rep_stats(f->st, &before), REP_OK);
+	testdir_make(&d);
+	assert_int_equal(rep_compact(f->st, d.path), REP_OK);
+	copy = open_at(&d, 0, 0);
+	same_content(f->st, copy);
+	expect_lookup(copy, "10.1.2.3", "10.1.0.0/16", "10.0.0.0/8");
+	assert_int_equal(rep_stats(copy, &after), REP_OK);
+	/* the copy is the pages in use, nothing more */
+	assert_true(before.map_free > 0);
+	assert_int_equal(after.file_size, before.map_used);
+	assert_int_equal(after.map_free, 0);
+	/* and a store like any other */
+	observe(copy, "192.0.2.1", 1, 0, T0);
+	assert_true(get(copy, "192.0.2.1").local.ham == 1);
+	rep_close(copy);
+	testdir_remove(&d);
+}
+
+static void test_compact_never_overwrites_a_file(void **state)
+{
+	struct fixture *f = *state;
+	struct testdir d;
+	char buf[8] = {0};
+	FILE *fp;
+
+	testdir_make(&d);
+	fp = fopen(d.path, "w");
+	assert_non_null(fp);
+	fputs("mine", fp);
+	fclose(fp);
+	assert_int_equal(rep_compact(f->st, d.path), REP_E_INVAL);
+	fp = fopen(d.path, "r");
+	assert_non_null(fp);
+	assert_non_null(fgets(buf, sizeof buf, fp));
+	fclose(fp);
+	assert_string_equal(buf, "mine");
+	assert_int_equal(rep_compact(f->st, NULL), REP_E_INVAL);
+	assert_int_equal(rep_compact(NULL, d.path), REP_E_INVAL);
+	testdir_remove(&d);
+}
+
+static void test_compact_in_place_shrinks_the_file_and_keeps_records(
+        void **state)
+{
+	struct testdir d, r;
+	struct rep_store *st, *ref;
+	struct rep_stats before, after;
+
+	(void)state;
+	testdir_make(&d);
+	testdir_make(&r);
+	st = open_at(&d, 0, 0);
+	ref = open_at(&r, 0, 0);
+	fill_mixed(st);
+	fill_mixed(ref);
+	assert_int_equal(rep_stats(st, &before), REP_OK);
+	rep_close(st);
+	assert_int_equal(rep_compact_in_place(d.path), REP_OK);
+	st = open_at(&d, 0, 0);
+	assert_int_equal(rep_stats(st, &after), REP_OK);
+	assert_int_equal(after.file_size, before.map_used);
+	assert_true(after.file_size < before.file_size);
+	same_content(st, ref);
+	observe(st, "192.0.2.1", 1, 0, T0);
+	rep_close(st);
+	rep_close(ref);
+	assert_int_equal(rep_compact_in_place(r.path), REP_OK);
+	unlink(r.path);
+	assert_int_equal(rep_compact_in_place(r.path), REP_E_NOSTORE);
+	assert_int_equal(rep_compact_in_place(NULL), REP_E_INVAL);
+	testdir_remove(&d);
+	testdir_remove(&r);
+}
+
+static void test_compact_in_place_refuses_a_store_open_elsewhere(void **state)
+{
+	struct testdir d;
+	struct rep_store *st;
+	int ready[2], done[2];
+	char c = 0;
+	pid_t pid;
+
+	(void)state;
+	testdir_make(&d);
+	st = open_at(&d, 0, 0);
+	observe(st, "192.0.2.1", 1, 0, T0);
+	rep_close(st);
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(done), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* another process with the store open, as repmilter */
+		struct rep_store *other = NULL;
+		int rc = rep_open(d.path, NULL, &other);
+		if (write(ready[1], &c, 1) != 1 || read(done[0], &c, 1) != 1)
+			rc = -1;
+		rep_close(other);
+		_exit(rc == REP_OK ? 0 : 1);
+	}
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	assert_int_equal(rep_compact_in_place(d.path), REP_E_BUSY);
+	assert_int_equal(write(done[1], &c, 1), 1);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	/* closed there: now it may */
+	assert_int_equal(rep_compact_in_place(d.path), REP_OK);
+	st = open_at(&d, 0, 0);
+	assert_true(get(st, "192.0.2.1").local.ham == 1);
+	rep_close(st);
+	close(ready[0]);
+	close(ready[1]);
+	close(done[0]);
+	close(done[1]);
+	testdir_remove(&d);
+}
+
 #define FIXTURE(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
 
 int main(void)
@@ -1851,6 +2207,15 @@ int main(void)
 	        cmocka_unit_test(test_big_commit_grows_small_map),
 	        cmocka_unit_test(
 	                test_commit_beyond_map_max_is_full_and_applies_nothing),
+	        FIXTURE(test_many_operations_on_one_key_in_one_batch_apply_in_order),
+	        FIXTURE(test_one_batch_removing_many_records_keeps_the_others),
+	        FIXTURE(test_stats_do_not_count_free_pages_as_used),
+	        FIXTURE(test_compact_copy_holds_the_same_records),
+	        FIXTURE(test_compact_never_overwrites_a_file),
+	        cmocka_unit_test(
+	                test_compact_in_place_shrinks_the_file_and_keeps_records),
+	        cmocka_unit_test(
+	                test_compact_in_place_refuses_a_store_open_elsewhere),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1747,11 +1747,11 @@ static void test_strerror_names_every_code(void **state)
 	int i, j;
 
 	(void)state;
-	for (i = REP_E_RANGE; i <= REP_OK; i++) {
+	for (i = REP_E_BUSY; i <= REP_OK; i++) {
 		const char *t = rep_strerror(i);
 		assert_non_null(t);
 		assert_string_not_equal(t, rep_strerror(-1000));
-		for (j = REP_E_RANGE; j < i; j++)
+		for (j = REP_E_BUSY; j < i; j++)
 			assert_string_not_equal(t, rep_strerror(j));
 	}
 	assert_string_equal(rep_strerror(REP_OK), "success");
@@ -1760,7 +1760,7 @@ static void test_strerror_names_every_code(void **state)
 static void test_strerror_of_unknown_code_is_generic(void **state)
 {
 	(void)state;
-	assert_string_equal(rep_strerror(-17), "unknown error");
+	assert_string_equal(rep_strerror(-18), "unknown error");
 	assert_string_equal(rep_strerror(1), "unknown error");
 	assert_string_equal(rep_strerror(-2147483647 - 1), "unknown error");
 }
