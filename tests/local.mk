@@ -2,5 +2,7 @@
 # benchmarks (built, never run by make check).
 include %reldir%/unit/local.mk
 include %reldir%/cli/local.mk
+include %reldir%/milter/local.mk
+include %reldir%/integration/local.mk
 include %reldir%/bench/local.mk
 EXTRA_DIST += %reldir%/run-suite.sh

@@ -27,6 +27,9 @@ libopendkim-dev
 libidn2-dev
 rbldnsd
 dnsutils
+unbound
+postfix
+miltertest
 python3
 ca-certificates
 "
@@ -36,6 +39,8 @@ ca-certificates
 # libmilter-dev libc-ares-dev libspf2-dev libopendkim-dev libidn2-dev:
 #                                the milter's checks and domain names
 # rbldnsd dnsutils:              DNS-list tests on loopback (rbldnsd, dig)
+# unbound:                       a loopback DNS server for the other test zones
+# postfix miltertest:            the milter's protocol and integration tests
 # python3 ca-certificates:       test helpers; HTTPS for later feed tests
 
 POLICY=/usr/sbin/policy-rc.d
@@ -90,6 +95,11 @@ if [ ! -e "$POLICY" ]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
+# Postfix: no system configuration; the tests run private instances.
+if command -v debconf-set-selections >/dev/null 2>&1; then
+	echo "postfix postfix/main_mailer_type select No configuration" |
+		debconf-set-selections
+fi
 apt-get update -q </dev/null
 # shellcheck disable=SC2086 # word splitting of the list is intended
 apt-get install -y -q --no-install-recommends \

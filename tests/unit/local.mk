@@ -20,3 +20,25 @@ UNIT_LDADD = $(REP_LIBS) $(CMOCKA_LIBS)
 %canon_reldir%_test_concurrency_CPPFLAGS = $(UNIT_CPPFLAGS)
 %canon_reldir%_test_concurrency_LDADD = $(UNIT_LDADD)
 EXTRA_DIST += %reldir%/testutil.h
+
+# milter/ modules
+MILTER_UNIT_TESTS = \
+	%reldir%/test_dns \
+	%reldir%/test_dnsl \
+	%reldir%/test_policy \
+	%reldir%/test_conf \
+	%reldir%/test_writer
+check_PROGRAMS += $(MILTER_UNIT_TESTS)
+TESTS += $(MILTER_UNIT_TESTS)
+MILTER_UNIT_CPPFLAGS = $(UNIT_CPPFLAGS) -I$(top_srcdir)/milter
+MILTER_UNIT_LDADD = $(MILTER_CORE_LIBS) $(CMOCKA_LIBS)
+%canon_reldir%_test_dns_CPPFLAGS = $(MILTER_UNIT_CPPFLAGS)
+%canon_reldir%_test_dns_LDADD = $(MILTER_UNIT_LDADD)
+%canon_reldir%_test_dnsl_CPPFLAGS = $(MILTER_UNIT_CPPFLAGS)
+%canon_reldir%_test_dnsl_LDADD = $(MILTER_UNIT_LDADD)
+%canon_reldir%_test_policy_CPPFLAGS = $(MILTER_UNIT_CPPFLAGS)
+%canon_reldir%_test_policy_LDADD = $(MILTER_UNIT_LDADD)
+%canon_reldir%_test_conf_CPPFLAGS = $(MILTER_UNIT_CPPFLAGS)
+%canon_reldir%_test_conf_LDADD = $(MILTER_UNIT_LDADD)
+%canon_reldir%_test_writer_CPPFLAGS = $(MILTER_UNIT_CPPFLAGS)
+%canon_reldir%_test_writer_LDADD = $(MILTER_UNIT_LDADD)

@@ -1,0 +1,85 @@
+/* log.c - syslog and stderr logging for the programs */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "log.h"
+
+static const char *log_ident = "repmilter";
+static int log_where = LOG_TO_STDERR;
+static int log_level = LOG_INFO;
+
+/* log_open - remember where lines go; open syslog when asked */
+void log_open(const char *ident, int where, int facility)
+{
+	log_ident = ident;
+	log_where = where;
+	if (where & LOG_TO_SYSLOG)
+		openlog(ident, LOG_PID | LOG_NDELAY, facility);
+}
+
+/* log_set_level - the least important priority still logged */
+void log_set_level(int prio)
+{
+	log_level = prio;
+}
+
+/* log_close - close syslog if it was opened */
+void log_close(void)
+{
+	if (log_where & LOG_TO_SYSLOG)
+		closelog();
+}
+
+/* log_vmsg - format once, then write to each destination */
+void log_vmsg(int prio, const char *fmt, va_list ap)
+{
+	char line[2048];
+
+	if (prio > log_level)
+		return;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	if (log_where & LOG_TO_SYSLOG)
+		syslog(prio, "%s", line);
+	if (log_where & LOG_TO_STDERR)
+		/* one fprintf per line keeps lines whole across threads */
+		fprintf(stderr, "%s: %s\n", log_ident, line);
+}
+
+/* log_msg - log_vmsg with variable arguments */
+void log_msg(int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(prio, fmt, ap);
+	va_end(ap);
+}
+
+/* log_facility_parse - a facility name to its LOG_* value */
+int log_facility_parse(const char *name)
+{
+	static const struct {
+		const char *name;
+		int value;
+	} tab[] = {
+	        {"mail", LOG_MAIL},
+	        {"daemon", LOG_DAEMON},
+	        {"user", LOG_USER},
+	        {"local0", LOG_LOCAL0},
+	        {"local1", LOG_LOCAL1},
+	        {"local2", LOG_LOCAL2},
+	        {"local3", LOG_LOCAL3},
+	        {"local4", LOG_LOCAL4},
+	        {"local5", LOG_LOCAL5},
+	        {"local6", LOG_LOCAL6},
+	        {"local7", LOG_LOCAL7},
+	};
+
+	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+		if (strcasecmp(name, tab[i].name) == 0)
+			return tab[i].value;
+	return -1;
+}

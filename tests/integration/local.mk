@@ -1,0 +1,8 @@
+# tests/integration - Debian Postfix and DNS servers on loopback with repmilter.
+# smtpsend is the SMTP client (with XCLIENT) the scripts drive Postfix with.
+check_PROGRAMS += %reldir%/smtpsend
+%canon_reldir%_smtpsend_SOURCES = %reldir%/smtpsend.c
+
+INTEGRATION_TESTS = %reldir%/test_postfix.sh
+TESTS += $(INTEGRATION_TESTS)
+dist_check_SCRIPTS += $(INTEGRATION_TESTS)
