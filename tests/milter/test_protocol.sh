@@ -60,6 +60,8 @@ cat >"$tap_tmp/bl6.txt" <<'EOF2'
 ::ffff:7f00:2
 2001:db8::66
 EOF2
+# flip.test lacks its probe entry until the test adds it
+echo 192.0.2.50 >"$tap_tmp/flip.txt"
 cat >"$tap_tmp/dbl.txt" <<'EOF2'
 :127.0.1.2:Bad domain
 test
@@ -74,10 +76,11 @@ up=1
 for try in 1 2 3 4 5; do
 	port=$(awk -v s="$$$try" 'BEGIN { srand(s); print 20000 + int(rand() * 40000) }')
 	# shellcheck disable=SC2086
-	"$rbldnsd" -n $user -b "127.0.0.1/$port" -w "$tap_tmp" -c 0 \
+	"$rbldnsd" -n $user -b "127.0.0.1/$port" -w "$tap_tmp" -c 1 \
 		bl.test:ip4set:bl.txt wl.test:ip4set:wl.txt \
 		all.test:ip4trie:all.txt bl6.test:ip6trie:bl6.txt \
-		dbl.test:dnset:dbl.txt >"$tap_tmp/rbldnsd.log" 2>&1 &
+		dbl.test:dnset:dbl.txt flip.test:ip4set:flip.txt \
+		>"$tap_tmp/rbldnsd.log" 2>&1 &
 	dns_pid=$!
 	i=0
 	while [ $i -lt 50 ]; do
@@ -108,7 +111,7 @@ config() {
 		echo 'user = ""'
 		echo 'pid_file = ""'
 		echo "dns_servers = 127.0.0.1:$port"
-		echo "dns_lists = bl.test*20, wl.test*-10, all.test*30, bl6.test*20"
+		echo "dns_lists = bl.test*20, wl.test*-10, all.test*30, bl6.test*20, flip.test*6"
 		echo "dns_domain_lists = dbl.test*7"
 		echo "dns_timeout = 400ms"
 		echo "dns_tries = 1"
@@ -255,6 +258,27 @@ sleep 0.5
 msg -c 198.51.100.8
 like "$out" "^verdict: accept$" "the allowlist threshold skips a blocklisting"
 like "$(cat "$log")" "198.51.100.8.*skipped=allowlist" "and the log says why"
+
+# a list that fails its probe is disabled, and enabled again once a
+# periodic probe passes (probes every second, answers cached 1 s at most)
+like "$(cat "$log")" "zone=flip.test kind=ip disabled: probe failed: not-listing" \
+	"a list without its RFC 5782 test entry is disabled"
+msg -c 192.0.2.50
+unlike "$out" "RBL_FLIP_TEST" "a disabled list is not asked"
+config "dns_probe_interval = 1" "dns_cache_max_ttl = 1" "dns_cache_min_ttl = 0"
+kill -HUP "$mpid"
+sleep 1.2 # rbldnsd compares modification times to the second
+printf '127.0.0.2\n192.0.2.50\n' >"$tap_tmp/flip.txt"
+i=0
+while [ $i -lt 80 ] &&
+	! grep -q "zone=flip.test kind=ip enabled: probe passed" "$log"; do
+	sleep 0.1
+	i=$((i + 1))
+done
+like "$(cat "$log")" "zone=flip.test kind=ip enabled: probe passed" \
+	"it is enabled again, loudly, when a later probe passes"
+msg -c 192.0.2.50
+like "$out" "tests=.*RBL_FLIP_TEST" "and scores again"
 
 # a DNS server that stops answering: mail flows within the deadline
 config
