@@ -24,8 +24,12 @@ struct conn {
 };
 
 /* Steps we never use, and replies we never need (DESIGN section 8:
- * fewer round trips beat faster code). We decide at end of message. */
-#define CB_SKIP (SMFIP_NORCPT | SMFIP_NOBODY | SMFIP_NOUNKNOWN | SMFIP_NODATA)
+ * fewer round trips beat faster code). We decide at end of message. The
+ * body is wanted only for DKIM, and only until every signature has what
+ * it needs (SMFIS_SKIP); header values come with their leading space,
+ * which DKIM's simple canonicalisation needs. */
+#define CB_SKIP (SMFIP_NORCPT | SMFIP_NOUNKNOWN | SMFIP_NODATA)
+#define CB_WANT (SMFIP_SKIP | SMFIP_HDR_LEADSPC)
 #define CB_NOREPLY                                                             \
 	(SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_MAIL | SMFIP_NR_HDR |        \
 	        SMFIP_NR_EOH)
@@ -66,7 +70,9 @@ static sfsistat cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	if (c == NULL)
 		return SMFIS_TEMPFAIL;
 	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS);
-	c->steps = f1 & (CB_SKIP | CB_NOREPLY);
+	c->steps = f1 & (CB_SKIP | CB_NOREPLY | CB_WANT);
+	if (!session_wants_body(c->session))
+		c->steps |= f1 & SMFIP_NOBODY;
 	*pf1 = c->steps;
 	*pf2 = 0;
 	*pf3 = 0;
@@ -115,30 +121,65 @@ static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
 	return done(c, SMFIP_NR_MAIL);
 }
 
-/* cb_header - only the names matter: ours are stripped at the end */
+/* cb_header - to DKIM and DMARC; copies of our headers are counted */
 static sfsistat cb_header(SMFICTX *ctx, char *name, char *value)
 {
 	struct conn *c = conn_of(ctx);
 
-	(void)value;
 	if (c == NULL)
 		return SMFIS_TEMPFAIL;
-	session_header(c->session, name);
+	session_header(c->session, name, value);
 	return done(c, SMFIP_NR_HDR);
 }
 
-/* cb_eoh - nothing to do; registered so the MTA need not guess */
+/* cb_eoh - the DKIM key and DMARC record lookups start */
 static sfsistat cb_eoh(SMFICTX *ctx)
 {
 	struct conn *c = smfi_getpriv(ctx);
 
-	return c != NULL ? done(c, SMFIP_NR_EOH) : SMFIS_CONTINUE;
+	if (c == NULL)
+		return SMFIS_CONTINUE;
+	session_eoh(c->session);
+	return done(c, SMFIP_NR_EOH);
 }
 
-/* apply_headers - strip incoming copies of ours (highest index first),
- * then add ours */
-static void apply_headers(SMFICTX *ctx, const struct session_verdict *v)
+/* cb_body - DKIM hashes it; the rest is skipped once it has enough */
+static sfsistat cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 {
+	struct conn *c = smfi_getpriv(ctx);
+
+	if (c == NULL)
+		return SMFIS_CONTINUE;
+	if (session_body(c->session, chunk, len) && (c->steps & SMFIP_SKIP))
+		return SMFIS_SKIP;
+	return SMFIS_CONTINUE;
+}
+
+/* add - a header, with the leading space the MTA expects back when it
+ * sent values with theirs (SMFIP_HDR_LEADSPC) */
+static void add(SMFICTX *ctx, const struct conn *c, const char *name,
+        const char *value, int at_top)
+{
+	char buf[AUTHRES_HEADER_SIZE + 2];
+
+	snprintf(buf, sizeof(buf), "%s%s",
+	        (c->steps & SMFIP_HDR_LEADSPC) ? " " : "", value);
+	if (at_top)
+		smfi_insheader(ctx, 0, (char *)name, buf);
+	else
+		smfi_addheader(ctx, (char *)name, buf);
+}
+
+/* apply_headers - strip incoming copies of ours (highest index first,
+ * CVE-2022-48521), then add ours; Authentication-Results goes on top
+ * (RFC 8601 section 5) */
+static void apply_headers(
+        SMFICTX *ctx, const struct conn *c, const struct session_verdict *v)
+{
+	for (unsigned i = 0; i < v->nar_strip; i++)
+		smfi_chgheader(ctx, AUTHRES_HEADER, (int)v->ar_strip[i], NULL);
+	if (v->authres[0] != '\0')
+		add(ctx, c, AUTHRES_HEADER, v->authres, 1);
 	for (int h = 0; h < SESSION_HDR_COUNT; h++)
 		for (unsigned i = v->strip[h]; i > 0; i--)
 			smfi_chgheader(ctx, (char *)session_header_name[h],
@@ -146,12 +187,9 @@ static void apply_headers(SMFICTX *ctx, const struct session_verdict *v)
 	if (!v->add_headers)
 		return;
 	if (v->flag)
-		smfi_addheader(ctx,
-		        (char *)session_header_name[SESSION_HDR_FLAG], "YES");
-	smfi_addheader(ctx, (char *)session_header_name[SESSION_HDR_SCORE],
-	        (char *)v->score);
-	smfi_addheader(ctx, (char *)session_header_name[SESSION_HDR_STATUS],
-	        (char *)v->status);
+		add(ctx, c, session_header_name[SESSION_HDR_FLAG], "YES", 0);
+	add(ctx, c, session_header_name[SESSION_HDR_SCORE], v->score, 0);
+	add(ctx, c, session_header_name[SESSION_HDR_STATUS], v->status, 0);
 }
 
 /* cb_eom - the verdict */
@@ -169,7 +207,7 @@ static sfsistat cb_eom(SMFICTX *ctx)
 		smfi_setreply(ctx, v.reply.code, v.reply.xcode, v.reply.text);
 		return v.act == POLICY_REJECT ? SMFIS_REJECT : SMFIS_TEMPFAIL;
 	default:
-		apply_headers(ctx, &v);
+		apply_headers(ctx, c, &v);
 		return SMFIS_ACCEPT;
 	}
 }
@@ -210,6 +248,7 @@ int callbacks_register(void)
 	        .xxfi_envfrom = cb_envfrom,
 	        .xxfi_header = cb_header,
 	        .xxfi_eoh = cb_eoh,
+	        .xxfi_body = cb_body,
 	        .xxfi_eom = cb_eom,
 	        .xxfi_abort = cb_abort,
 	        .xxfi_close = cb_close,

@@ -8,12 +8,17 @@
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "authres.h"
+#include "check_dkim.h"
 #include "engine.h"
 #include "log.h"
+#include "orgdom.h"
 
 struct engine {
 	struct rep_store *store;
+	struct orgdom *psl;
 	struct writer *writer;
 	struct engine_counters counters;
 	pthread_mutex_t lock; /* guards cur, prober state */
@@ -23,6 +28,28 @@ struct engine {
 	pthread_t prober;
 	int prober_running, stopping, reprobe;
 };
+
+/* gen_auth - the DKIM verifier over the generation's resolver, and the
+ * authserv-id (the host name unless configured) */
+static int gen_auth(
+        struct gen *g, const struct conf *cfg, char *err, size_t errlen)
+{
+	struct check_dkim_opts o = {
+	        .keys = &check_dkim_keys_dns, .keys_ctx = g->dns};
+	int rc;
+
+	if (cfg->authserv_id[0] != '\0')
+		snprintf(g->authserv_id, sizeof(g->authserv_id), "%s",
+		        cfg->authserv_id);
+	else if (gethostname(g->authserv_id, sizeof(g->authserv_id) - 1) != 0 ||
+	         !authres_id_valid(g->authserv_id))
+		snprintf(g->authserv_id, sizeof(g->authserv_id), "localhost");
+	if (cfg->dkim && (rc = check_dkim_new(&o, &g->dkim)) != 0) {
+		snprintf(err, errlen, "dkim: %s", check_dkim_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
 
 /* gen_new - a generation: the config plus a resolver built from it */
 static int gen_new(struct conf *cfg, unsigned serial, struct gen **out,
@@ -48,6 +75,11 @@ static int gen_new(struct conf *cfg, unsigned serial, struct gen **out,
 		free(g);
 		return -1;
 	}
+	if (gen_auth(g, cfg, err, errlen) != 0) {
+		dns_resolver_free(g->dns);
+		free(g);
+		return -1;
+	}
 	atomic_init(&g->refs, 1);
 	g->cfg = cfg;
 	g->serial = serial;
@@ -61,6 +93,7 @@ void gen_release(struct gen *g)
 {
 	if (g == NULL || atomic_fetch_sub(&g->refs, 1) != 1)
 		return;
+	check_dkim_free(g->dkim);
 	dns_resolver_free(g->dns);
 	conf_free(g->cfg);
 	free(g);
@@ -89,14 +122,22 @@ int engine_new(struct conf *cfg, struct engine **out, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	if ((rc = orgdom_open(NULL, &e->psl)) != 0) {
+		snprintf(err, errlen, "public suffix list: %s",
+		        orgdom_strerror(rc));
+		free(e);
+		return -1;
+	}
 	if ((rc = rep_open(cfg->store, &o, &e->store)) != 0) {
 		snprintf(err, errlen, "store %s: %s", cfg->store,
 		        rep_strerror(rc));
+		orgdom_close(e->psl);
 		free(e);
 		return -1;
 	}
 	if (gen_new(cfg, 1, &e->cur, err, errlen) != 0) {
 		rep_close(e->store);
+		orgdom_close(e->psl);
 		free(e);
 		return -1;
 	}
@@ -303,6 +344,12 @@ int engine_reload(struct engine *e, struct conf *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/* engine_orgdom - the public suffix list */
+const struct orgdom *engine_orgdom(struct engine *e)
+{
+	return e->psl;
+}
+
 /* engine_store - the store */
 struct rep_store *engine_store(struct engine *e)
 {
@@ -360,6 +407,7 @@ void engine_free(struct engine *e)
 	writer_free(e->writer);
 	gen_release(e->cur);
 	rep_close(e->store);
+	orgdom_close(e->psl);
 	pthread_mutex_destroy(&e->lock);
 	pthread_cond_destroy(&e->prober_wake);
 	free(e);

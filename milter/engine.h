@@ -31,10 +31,15 @@
 #define ENGINE_MUST_CHECK
 #endif
 
+struct check_dkim;
+struct orgdom;
+
 struct gen {
 	atomic_uint refs;
 	struct conf *cfg;         /* owned */
 	struct dns_resolver *dns; /* owned */
+	struct check_dkim *dkim;  /* owned; NULL when dkim = no */
+	char authserv_id[256];    /* authserv_id, or the host name */
 	struct rep_policy rpol;   /* the store's scoring policy */
 	unsigned serial;          /* 1 for the first, +1 per reload */
 };
@@ -75,6 +80,9 @@ void gen_release(struct gen *g);
 struct rep_store *engine_store(struct engine *e);
 struct writer *engine_writer(struct engine *e);
 struct engine_counters *engine_counters(struct engine *e);
+
+/* engine_orgdom - the public suffix list, loaded once at start */
+const struct orgdom *engine_orgdom(struct engine *e);
 
 /* engine_log_stats - one log line of counters (on SIGUSR1 and at exit) */
 void engine_log_stats(struct engine *e);

@@ -24,7 +24,8 @@ struct session_msg {
 	struct rep_subject domain; /* sender domain; kind 0 when none */
 	int authenticated;
 	int64_t start_ms;
-	struct check_dnsl dnsl; /* sender-domain queries */
+	struct check_dnsl dnsl;  /* sender-domain queries */
+	struct check_auth *auth; /* SPF, DKIM, DMARC; NULL if not checked */
 	unsigned strip[SESSION_HDR_COUNT];
 };
 
@@ -58,6 +59,7 @@ struct session *session_new(struct engine *e)
 /* session_abort - drop the message's queries and state */
 void session_abort(struct session *s)
 {
+	check_auth_free(s->msg.auth);
 	check_dnsl_reset(&s->msg.dnsl);
 	memset(&s->msg, 0, sizeof(s->msg));
 }
@@ -125,6 +127,21 @@ static const char *sender_domain(const char *from, char *buf, size_t len)
 	return buf;
 }
 
+/* start_auth - SPF now; DKIM and DMARC get the headers as they come */
+static void start_auth(struct session *s)
+{
+	struct check_auth_client c = {
+	        .family = s->family,
+	        .addr = s->addr,
+	        .helo = s->helo,
+	        .mail_from = s->msg.from,
+	        .deadline_ms =
+	                s->msg.start_ms + s->gen->cfg->message_deadline_ms,
+	};
+
+	s->msg.auth = check_auth_new(s->engine, s->gen, &c);
+}
+
 /* session_mail - a new message: its sender domain's queries start */
 void session_mail(struct session *s, const char *from, const char *auth)
 {
@@ -145,22 +162,49 @@ void session_mail(struct session *s, const char *from, const char *auth)
 	if (d == NULL ||
 	        rep_subject_domain(REP_KIND_DOMAIN, d, &s->msg.domain) != 0)
 		s->msg.domain.kind = 0;
-	if (s->msg.domain.kind != 0 && !s->internal && !s->msg.authenticated)
+	if (s->internal || s->msg.authenticated)
+		return;
+	if (s->msg.domain.kind != 0)
 		check_dnsl_domain(&s->msg.dnsl, s->gen, s->msg.domain.name,
 		        CHECK_DNSL_FROM);
+	start_auth(s);
 }
 
-/* session_header - count incoming headers that claim to be ours */
-void session_header(struct session *s, const char *name)
+/* session_header - to the checks; count copies of our own headers */
+void session_header(struct session *s, const char *name, const char *value)
 {
 	for (int i = 0; i < SESSION_HDR_COUNT; i++)
 		if (strcasecmp(name, session_header_name[i]) == 0)
 			s->msg.strip[i]++;
+	if (s->msg.auth != NULL)
+		check_auth_header(s->msg.auth, name, value);
+}
+
+/* session_eoh - DKIM key and DMARC record lookups start */
+void session_eoh(struct session *s)
+{
+	if (s->msg.auth != NULL)
+		check_auth_eoh(s->msg.auth);
+}
+
+/* session_body - DKIM hashes the body; 1 when it needs no more */
+int session_body(struct session *s, const void *chunk, size_t len)
+{
+	if (s->msg.auth == NULL)
+		return 1;
+	check_auth_body(s->msg.auth, chunk, len);
+	return check_auth_body_done(s->msg.auth);
+}
+
+/* session_wants_body - only DKIM reads bodies */
+int session_wants_body(const struct session *s)
+{
+	return s->gen->cfg->dkim;
 }
 
 /* gather - every check's evidence, waiting at most until the deadline */
 static void gather(struct session *s, struct policy_evidence *ev,
-        const char *qid, int64_t now)
+        struct check_auth_out *ao, const char *qid, int64_t now)
 {
 	const struct conf *c = s->gen->cfg;
 	struct engine_counters *n = engine_counters(s->engine);
@@ -171,6 +215,8 @@ static void gather(struct session *s, struct policy_evidence *ev,
 	check_dnsl_wait(&s->msg.dnsl, deadline);
 	check_dnsl_collect(&s->dnsl, ev, n, qid);
 	check_dnsl_collect(&s->msg.dnsl, ev, n, qid);
+	if (s->msg.auth != NULL)
+		check_auth_eom(s->msg.auth, deadline, ev, ao);
 	if (s->family != 0 && rep_subject_ip(s->family, s->addr, &ip) == 0)
 		check_rep(s->engine, s->gen, &ip, "REP_IP",
 		        c->reputation_weight, now, ev, qid);
@@ -196,25 +242,47 @@ static void fill(struct session *s, const struct policy_verdict *v,
 	memcpy(out->strip, s->msg.strip, sizeof(out->strip));
 }
 
+/* auth_actions - what sender authentication may demand beyond the
+ * score: DMARC p=reject (dmarc_enforce) rejects, p=quarantine flags as
+ * spam, an SPF temperror defers (spf_temperror_action = tempfail).
+ * Never below the score's own action, never in dry-run mode. */
+static void auth_actions(const struct conf *c, const struct check_auth_out *ao,
+        struct policy_verdict *v)
+{
+	if (v->skipped != POLICY_SKIP_NONE)
+		return;
+	if (ao->dmarc_reject && v->action < POLICY_REJECT) {
+		v->action = POLICY_REJECT;
+		v->reply = &c->policy.reject;
+	} else if (ao->tempfail && v->action < POLICY_TEMPFAIL) {
+		v->action = POLICY_TEMPFAIL;
+		v->reply = &c->spf_temperror_reply;
+	} else if (ao->dmarc_quarantine && v->action < POLICY_ADD_HEADER)
+		v->action = POLICY_ADD_HEADER;
+	if (ao->dmarc_reject || ao->dmarc_quarantine)
+		v->spam = 1;
+	v->act = c->policy.dry_run ? POLICY_ACCEPT : v->action;
+}
+
 /* log_verdict - the one line per message */
 static void log_verdict(struct session *s, const char *qid,
         const struct policy_verdict *v, const struct policy_evidence *ev,
-        int64_t ms)
+        const char *auth, int64_t ms)
 {
 	char syms[2048];
 
 	policy_format_symbols(ev, syms, sizeof(syms));
 	log_msg(LOG_INFO,
 	        "%s: client=%s[%s] helo=%s from=<%s> score=%.2f required=%.1f "
-	        "action=%s%s%s%s%s%s symbols=%s timeouts=%s time_ms=%lld",
+	        "action=%s%s%s%s%s%s%s%s symbols=%s timeouts=%s time_ms=%lld",
 	        qid, s->hostname, s->addr_text, s->helo[0] ? s->helo : "-",
 	        s->msg.from, v->score, v->required,
 	        policy_action_name(v->action),
 	        v->act != v->action ? " dry_run=yes" : "",
 	        v->skipped ? " skipped=" : "", policy_skip_name(v->skipped),
 	        ev->override ? " override=" : "", ev->override_reason,
-	        syms[0] ? syms : "-", ev->timed_out[0] ? ev->timed_out : "-",
-	        (long long)ms);
+	        auth[0] ? " " : "", auth, syms[0] ? syms : "-",
+	        ev->timed_out[0] ? ev->timed_out : "-", (long long)ms);
 }
 
 /* observe - our own verdict becomes the client's local reputation */
@@ -230,33 +298,60 @@ static void observe(
 		writer_push(w, &ip, v->spam, now);
 }
 
+/* observe_ids - the verdict also counts for the domains that proved
+ * themselves (DKIM d=, SPF-passed): their reputation follows their mail */
+static void observe_ids(struct session *s, const struct policy_verdict *v,
+        const struct check_auth_out *ao, int64_t now)
+{
+	struct writer *w = engine_writer(s->engine);
+
+	for (unsigned i = 0; w != NULL && !v->skipped && i < ao->nids; i++)
+		writer_push(w, &ao->ids[i], v->spam, now);
+}
+
+/* Evidence and authentication results of one message: too big for the
+ * stack of a libmilter worker, so allocated per message. */
+struct eom_work {
+	struct policy_evidence ev;
+	struct check_auth_out ao;
+};
+
 /* session_eom - gather, decide, log, observe, answer */
 void session_eom(
         struct session *s, const char *qid, struct session_verdict *out)
 {
-	struct policy_evidence *ev = malloc(sizeof(*ev));
+	struct eom_work *w = calloc(1, sizeof(*w));
 	struct policy_verdict v;
 	int64_t now = (int64_t)time(NULL);
 
 	if (qid == NULL || qid[0] == '\0')
 		qid = "NOQUEUE";
-	if (ev == NULL) {
+	if (w == NULL) {
 		/* DESIGN section 4: mail flows; say so */
 		log_msg(LOG_ERR, "%s: out of memory: accepted unscored", qid);
 		memset(out, 0, sizeof(*out));
 		session_abort(s);
 		return;
 	}
-	policy_evidence_init(ev);
-	ev->authenticated = s->msg.authenticated;
-	ev->internal = s->internal;
-	if (!ev->authenticated && !ev->internal)
-		gather(s, ev, qid, now);
-	policy_decide(&s->gen->cfg->policy, ev, &v);
-	fill(s, &v, ev, out);
-	log_verdict(s, qid, &v, ev, dns_now_ms() - s->msg.start_ms);
+	policy_evidence_init(&w->ev);
+	w->ev.authenticated = s->msg.authenticated;
+	w->ev.internal = s->internal;
+	if (!w->ev.authenticated && !w->ev.internal)
+		gather(s, &w->ev, &w->ao, qid, now);
+	policy_decide(&s->gen->cfg->policy, &w->ev, &v);
+	auth_actions(s->gen->cfg, &w->ao, &v);
+	fill(s, &v, &w->ev, out);
+	if (s->msg.auth != NULL) {
+		check_auth_authres(s->msg.auth, &v, &w->ev, &w->ao);
+		memcpy(out->authres, w->ao.authres, sizeof(out->authres));
+		memcpy(out->ar_strip, w->ao.strip, sizeof(out->ar_strip));
+		out->nar_strip = w->ao.nstrip;
+	}
+	log_verdict(
+	        s, qid, &v, &w->ev, w->ao.log, dns_now_ms() - s->msg.start_ms);
 	observe(s, &v, now);
+	observe_ids(s, &v, &w->ao, now);
 	atomic_fetch_add(&engine_counters(s->engine)->messages, 1);
-	free(ev);
+	free(w);
 	session_abort(s);
 }

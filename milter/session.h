@@ -8,8 +8,11 @@
  *	session_new at connect: takes a reference to the current generation.
  *	session_connect: client address; address-list queries start now.
  *	session_helo: HELO name; domain-list queries for it start.
- *	session_mail: a new message; sender-domain queries start.
- *	session_header: counts headers that look like ours (to strip them).
+ *	session_mail: a new message; sender-domain queries start, SPF is
+ *	  evaluated (check_auth.h).
+ *	session_header: each header, to DKIM and DMARC; copies of our own
+ *	  headers are counted (to strip them).
+ *	session_eoh, session_body: DKIM lookups start; the body is hashed.
  *	session_eom: waits for the answers (bounded by message_deadline),
  *	  scores, logs one line, queues the observation, fills the verdict.
  *	session_abort: forgets the message; session_free at close.
@@ -23,6 +26,7 @@
 
 #include <stdint.h>
 
+#include "check_auth.h"
 #include "engine.h"
 #include "policy.h"
 
@@ -44,6 +48,10 @@ struct session_verdict {
 	char status[1024];         /* X-Spam-Status (may be folded) */
 	int flag;                  /* add X-Spam-Flag: YES */
 	unsigned strip[SESSION_HDR_COUNT]; /* incoming copies to remove */
+	char authres[AUTHRES_HEADER_SIZE]; /* our A-R value; "" for none */
+	unsigned ar_strip[CHECK_AUTH_STRIP_MAX]; /* incoming A-R claiming
+	                                          * our id, highest first */
+	unsigned nar_strip;
 };
 
 struct session;
@@ -68,8 +76,17 @@ void session_helo(struct session *s, const char *helo);
  * given, with or without <>); `auth` is {auth_authen} or NULL */
 void session_mail(struct session *s, const char *from, const char *auth);
 
-/* session_header - one header of the message */
-void session_header(struct session *s, const char *name);
+/* session_header - one header of the message; `value` as received */
+void session_header(struct session *s, const char *name, const char *value);
+
+/* session_eoh - the end of the headers */
+void session_eoh(struct session *s);
+
+/* session_body - a body chunk; 1 when no check needs more of the body */
+int session_body(struct session *s, const void *chunk, size_t len);
+
+/* session_wants_body - 1 when a check of this generation reads bodies */
+int session_wants_body(const struct session *s);
 
 /* session_eom - decide; `qid` is the queue id (or NULL) */
 void session_eom(

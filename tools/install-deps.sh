@@ -25,12 +25,16 @@ libc-ares-dev
 libspf2-dev
 libopendkim-dev
 libidn2-dev
+libpsl-dev
+publicsuffix
 rbldnsd
 dnsutils
 unbound
 postfix
 miltertest
 python3
+python3-yaml
+python3-dkim
 ca-certificates
 "
 # build-essential .. pkg-config: compiler, autotools, make distcheck
@@ -38,10 +42,12 @@ ca-certificates
 # libcmocka-dev:                 unit tests
 # libmilter-dev libc-ares-dev libspf2-dev libopendkim-dev libidn2-dev:
 #                                the milter's checks and domain names
+# libpsl-dev publicsuffix:      DMARC's organisational domain (Debian's list)
 # rbldnsd dnsutils:              DNS-list tests on loopback (rbldnsd, dig)
 # unbound:                       a loopback DNS server for the other test zones
 # postfix miltertest:            the milter's protocol and integration tests
 # python3 ca-certificates:       test helpers; HTTPS for later feed tests
+# python3-yaml python3-dkim:     converting the SPF suite; signing test mail
 
 POLICY=/usr/sbin/policy-rc.d
 

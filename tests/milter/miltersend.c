@@ -20,6 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libmilter/mfdef.h>
+
 #include "milterclient.h"
 
 struct args {
@@ -152,9 +154,13 @@ static const char *verdict_name(int v)
 	}
 }
 
-/* print - what the filter decided about one message */
-static void print(const struct mc_eom *e)
+/* print - what the filter decided about one message, headers as the MTA
+ * stores them: "Name:" + value when the filter asked for leading spaces
+ * (it then supplies its own), else "Name: " + value */
+static void print(const struct mc_eom *e, int leadspc)
 {
+	const char *sep = leadspc ? ":" : ": ";
+
 	printf("verdict: %s\n", verdict_name(e->reply.verdict));
 	if (e->reply.text != NULL && e->reply.text[0] != '\0')
 		printf("reply: %s\n", e->reply.text);
@@ -162,10 +168,11 @@ static void print(const struct mc_eom *e)
 		const struct mc_action *x = &e->actions[i];
 
 		if (x->type == MC_ADDHEADER || x->type == MC_INSHEADER)
-			printf("add-header: %s: %s\n", x->name, x->value);
+			printf("add-header: %s%s%s\n", x->name, sep, x->value);
 		else if (x->type == MC_CHGHEADER)
-			printf("change-header: %s[%u]: %s\n", x->name,
-			        (unsigned)x->index, x->value);
+			printf("change-header: %s[%u]%s%s\n", x->name,
+			        (unsigned)x->index, x->value[0] ? sep : ": ",
+			        x->value);
 	}
 	fflush(stdout);
 }
@@ -194,7 +201,7 @@ static int run(const struct args *a, const char *data, size_t len)
 		struct mc_eom e;
 
 		if ((rc = mc_send(c, &m, &e)) == MC_OK)
-			print(&e);
+			print(&e, (mc_protocol(c) & SMFIP_HDR_LEADSPC) != 0);
 	}
 	if (rc != MC_OK)
 		fprintf(stderr, "miltersend: %s: %s\n", mc_strerror(rc),

@@ -179,7 +179,7 @@ like "$out" "^add-header: X-Spam-Status: No, score=[-0-9.]+ required=5.0 tests="
 unlike "$out" "X-Spam-Flag" "and no X-Spam-Flag"
 
 msg -c 198.51.100.7
-like "$out" "tests=RWL_WL_TEST" "an allowlisted client carries the allowlist symbol"
+like "$out" "RWL_WL_TEST" "an allowlisted client carries the allowlist symbol"
 
 msg -c 192.0.2.77
 like "$out" "^verdict: accept$" "an error code (127.255.255.254) is not a listing"

@@ -244,12 +244,12 @@ static void test_empty_file_gives_the_defaults(void **state)
 static void test_comments_blank_lines_and_blanks_are_ignored(void **state)
 {
 	struct conf *c = load_ok("# a comment\n"
-	                           "\n"
-	                           "   \t\n"
-	                           "   # indented comment\n"
-	                           "\tdns_tries\t=\t3   # trailing comment\n"
-	                           "dns_timeout = 1s\n"
-	                           "reject_score=20#no blank before it\n");
+	                         "\n"
+	                         "   \t\n"
+	                         "   # indented comment\n"
+	                         "\tdns_tries\t=\t3   # trailing comment\n"
+	                         "dns_timeout = 1s\n"
+	                         "reject_score=20#no blank before it\n");
 
 	assert_int_equal(c->dns_tries, 3);
 	assert_true(c->policy.reject_score == 20.0);
@@ -259,10 +259,10 @@ static void test_comments_blank_lines_and_blanks_are_ignored(void **state)
 static void test_crlf_line_endings_are_accepted(void **state)
 {
 	struct conf *c = load_ok("dns_tries = 4\r\n"
-	                           "dns_timeout = 500ms\r\n"
-	                           "user = \"mail\"\r\n"
-	                           "\r\n"
-	                           "dry_run = yes\r\n");
+	                         "dns_timeout = 500ms\r\n"
+	                         "user = \"mail\"\r\n"
+	                         "\r\n"
+	                         "dry_run = yes\r\n");
 
 	assert_int_equal(c->dns_tries, 4);
 	assert_string_equal(c->user, "mail");
@@ -392,8 +392,8 @@ static void test_unreadable_file_is_an_error(void **state)
 	struct conf *c = NULL;
 	char err[ERRLEN];
 
-	assert_int_equal(conf_load("/nonexistent/repmilter.conf", &c, err,
-	                         sizeof(err)),
+	assert_int_equal(
+	        conf_load("/nonexistent/repmilter.conf", &c, err, sizeof(err)),
 	        -1);
 	assert_null(c);
 	assert_true(has_error(
@@ -423,9 +423,9 @@ static void test_booleans_take_the_usual_spellings(void **state)
 static void test_numbers_are_checked_against_their_bounds(void **state)
 {
 	struct conf *c = load_ok("dns_tries = 10\ndns_timeout = 20ms\n"
-	                           "message_deadline = 30s\n"
-	                           "observe_queue = 16777216\n"
-	                           "reputation_weight = 0.25\n");
+	                         "message_deadline = 30s\n"
+	                         "observe_queue = 16777216\n"
+	                         "reputation_weight = 0.25\n");
 
 	assert_int_equal(c->dns_tries, 10);
 	assert_true(c->reputation_weight == 0.25);
@@ -447,12 +447,12 @@ static void test_numbers_are_checked_against_their_bounds(void **state)
 static void test_durations_take_units_and_bare_seconds(void **state)
 {
 	struct conf *c = load_ok("dns_timeout = 500ms\n"
-	                           "message_deadline = 3\n"
-	                           "milter_timeout = 5m\n"
-	                           "dns_cache_max_ttl = 1d\n"
-	                           "dns_cache_min_ttl = 1h\n"
-	                           "observe_interval = 2s\n"
-	                           "dns_probe_interval = 0\n");
+	                         "message_deadline = 3\n"
+	                         "milter_timeout = 5m\n"
+	                         "dns_cache_max_ttl = 1d\n"
+	                         "dns_cache_min_ttl = 1h\n"
+	                         "observe_interval = 2s\n"
+	                         "dns_probe_interval = 0\n");
 
 	assert_int_equal(c->dns_timeout_ms, 500);
 	assert_int_equal(c->message_deadline_ms, 3000);
@@ -477,8 +477,8 @@ static void test_durations_take_units_and_bare_seconds(void **state)
 static void test_thresholds_accept_off(void **state)
 {
 	struct conf *c = load_ok("add_header_score = off\n"
-	                           "tempfail_score = 8\n"
-	                           "reject_score = OFF\n");
+	                         "tempfail_score = 8\n"
+	                         "reject_score = OFF\n");
 
 	assert_true(isnan(c->policy.add_header_score));
 	assert_true(c->policy.tempfail_score == 8.0);
@@ -492,8 +492,8 @@ static void test_thresholds_accept_off(void **state)
 static void test_inverted_thresholds_are_refused(void **state)
 {
 	struct conf *c = load_ok("add_header_score = 5\n"
-	                           "tempfail_score = 5\n"
-	                           "reject_score = 5\n");
+	                         "tempfail_score = 5\n"
+	                         "reject_score = 5\n");
 
 	conf_free(c);
 	expect_error("add_header_score = 10\nreject_score = 8\n", 2,
@@ -521,16 +521,47 @@ static void test_allowlist_threshold_is_negative_or_off(void **state)
 	expect_error("dns_allowlist_threshold = 0\n", 1, "must be negative");
 }
 
+static void test_sender_authentication_options(void **state)
+{
+	struct conf *c =
+	        load_ok("spf = no\n"
+	                "authserv_id = mx1.example.net\n"
+	                "dmarc_enforce = yes\n"
+	                "spf_temperror_action = tempfail\n"
+	                "symbol_weights = SPF_FAIL=4, DKIM_VALID=-1.5\n");
+
+	assert_false(c->spf);
+	assert_true(c->dkim);
+	assert_string_equal(c->authserv_id, "mx1.example.net");
+	assert_true(c->dmarc_enforce);
+	assert_true(c->spf_temperror_tempfail);
+	assert_string_equal(c->spf_temperror_reply.code, "451");
+	assert_true(weights_get(c->weights, "SPF_FAIL", 0) == 4.0);
+	assert_true(weights_get(c->weights, "DKIM_VALID", 0) == -1.5);
+	assert_true(weights_get(c->weights, "SPF_NONE", 0.25) == 0.25);
+	conf_free(c);
+	expect_error(
+	        "spf_temperror_action = defer\n", 1, "not accept or tempfail");
+	expect_error("symbol_weights = spf_fail=1\n", 1, "is not NAME=WEIGHT");
+	expect_error("symbol_weights = SPF_FAIL=x\n", 1, "is not a weight");
+	expect_error("symbol_weights = SPF_FAIL=1 SPF_FAIL=2\n", 1,
+	        "SPF_FAIL is given twice");
+	expect_error("symbol_weights = SPF_FAIL=5000\n", 1, "within +-1000");
+	expect_error("authserv_id = a;b\n", 1, "is not a host name");
+	expect_error("spf_temperror_reply = 550 5.7.1 no\n", 1, "");
+}
+
 static void test_dns_checks_across_options(void **state)
 {
 	/* c-ares doubles the timeout each round: 3 tries of 1s take 7s */
 	struct conf *c = load_ok("dns_timeout = 1s\ndns_tries = 3\n"
-	                           "message_deadline = 7s\n");
+	                         "message_deadline = 7s\n");
 
 	conf_free(c);
 	expect_error("dns_timeout = 1s\ndns_tries = 3\nmessage_deadline = 6s\n",
-	        3, "dns_timeout (1000ms) with dns_tries (3) waits up to 7000ms, "
-	           "above message_deadline (6000ms)");
+	        3,
+	        "dns_timeout (1000ms) with dns_tries (3) waits up to 7000ms, "
+	        "above message_deadline (6000ms)");
 	expect_error("dns_cache_max_ttl = 10\n", 1,
 	        "dns_cache_min_ttl (30s) is above dns_cache_max_ttl (10s)");
 	expect_error("observe_queue = 10\n", 1,
@@ -539,9 +570,8 @@ static void test_dns_checks_across_options(void **state)
 
 static void test_dns_servers_are_checked_and_made_canonical(void **state)
 {
-	struct conf *c =
-	        load_ok("dns_servers = 192.0.2.1, "
-	                "[2001:DB8::1]:5353,127.0.0.1:5300  [::1]\n");
+	struct conf *c = load_ok("dns_servers = 192.0.2.1, "
+	                         "[2001:DB8::1]:5353,127.0.0.1:5300  [::1]\n");
 
 	assert_string_equal(c->dns_servers,
 	        "192.0.2.1:53,[2001:db8::1]:5353,127.0.0.1:5300,[::1]:53");
@@ -565,8 +595,8 @@ static void test_dns_servers_are_checked_and_made_canonical(void **state)
 static void test_dns_lists_are_parsed(void **state)
 {
 	struct conf *c = load_ok("dns_lists = zen.spamhaus.org*3, "
-	                           "list.dnswl.org=127.0.[0..255].[2;3]*-5\n"
-	                           "dns_domain_lists = dbl.example&0x04*4\n");
+	                         "list.dnswl.org=127.0.[0..255].[2;3]*-5\n"
+	                         "dns_domain_lists = dbl.example&0x04*4\n");
 
 	assert_non_null(c->ip_lists);
 	assert_int_equal(dnsl_zone_count(c->ip_lists), 2);
@@ -692,8 +722,8 @@ static void test_socket_forms(void **state)
 static void test_paths_users_facilities_and_levels(void **state)
 {
 	struct conf *c = load_ok("store = /srv/rep.mdb\npid_file =\n"
-	                           "user = \"\"\nsyslog_facility = LOCAL5\n"
-	                           "log_level = err\n");
+	                         "user = \"\"\nsyslog_facility = LOCAL5\n"
+	                         "log_level = err\n");
 
 	assert_string_equal(c->store, "/srv/rep.mdb");
 	assert_string_equal(c->pid_file, "");
@@ -717,8 +747,8 @@ static void test_paths_users_facilities_and_levels(void **state)
 static void test_replies_are_smtp_replies_of_the_right_class(void **state)
 {
 	struct conf *c = load_ok("reject_reply = 554 5.7.1 Go away\n"
-	                           "tempfail_reply = 450 4.7.0 Later\n"
-	                           "deny_reply = 550 5.7.1 Blocked, see %%\n");
+	                         "tempfail_reply = 450 4.7.0 Later\n"
+	                         "deny_reply = 550 5.7.1 Blocked, see %%\n");
 
 	assert_string_equal(c->policy.reject.code, "554");
 	assert_string_equal(c->policy.reject.xcode, "5.7.1");
@@ -1030,6 +1060,7 @@ int main(void)
 	        cmocka_unit_test(test_inverted_thresholds_are_refused),
 	        cmocka_unit_test(test_allowlist_threshold_is_negative_or_off),
 	        cmocka_unit_test(test_dns_checks_across_options),
+	        cmocka_unit_test(test_sender_authentication_options),
 	        cmocka_unit_test(
 	                test_dns_servers_are_checked_and_made_canonical),
 	        cmocka_unit_test(test_dns_lists_are_parsed),
