@@ -133,21 +133,6 @@ int check_auth_body_done(const struct check_auth *a)
 	return a->dkim == NULL || check_dkim_msg_body_done(a->dkim);
 }
 
-/* spf_symbols - SPF's symbols with the operator's weights */
-static void spf_symbols(struct check_auth *a, struct policy_evidence *ev)
-{
-	const struct weights *w = a->g->cfg->weights;
-	struct check_spf_weights sw;
-
-	check_spf_weights_default(&sw);
-	for (int r = 0; r < CHECK_SPF_RESULTS; r++) {
-		sw.mfrom[r] =
-		        weights_get(w, check_spf_symbol(r, 0), sw.mfrom[r]);
-		sw.helo[r] = weights_get(w, check_spf_symbol(r, 1), sw.helo[r]);
-	}
-	check_spf_collect(&a->spf, &sw, ev);
-}
-
 /* add_id - an authenticated domain for the store */
 static void add_id(struct check_auth_out *out, const char *domain)
 {
@@ -253,7 +238,7 @@ void check_auth_eom(struct check_auth *a, int64_t deadline_ms,
 {
 	memset(out, 0, sizeof(*out));
 	if (a->spf_ran) {
-		spf_symbols(a, ev);
+		check_spf_collect(&a->spf, &a->g->spf_weights, ev);
 		out->tempfail = a->g->cfg->spf_temperror_tempfail &&
 		                a->spf.mfrom.result == CHECK_SPF_TEMPERROR;
 		if (a->spf.mfrom.result == CHECK_SPF_PASS)

@@ -44,6 +44,13 @@ static int gen_auth(
 	else if (gethostname(g->authserv_id, sizeof(g->authserv_id) - 1) != 0 ||
 	         !authres_id_valid(g->authserv_id))
 		snprintf(g->authserv_id, sizeof(g->authserv_id), "localhost");
+	check_spf_weights_default(&g->spf_weights);
+	for (int r = 0; r < CHECK_SPF_RESULTS; r++) {
+		g->spf_weights.mfrom[r] = weights_get(cfg->weights,
+		        check_spf_symbol(r, 0), g->spf_weights.mfrom[r]);
+		g->spf_weights.helo[r] = weights_get(cfg->weights,
+		        check_spf_symbol(r, 1), g->spf_weights.helo[r]);
+	}
 	if (cfg->dkim && (rc = check_dkim_new(&o, &g->dkim)) != 0) {
 		snprintf(err, errlen, "dkim: %s", check_dkim_strerror(rc));
 		return -1;

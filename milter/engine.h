@@ -20,6 +20,7 @@
 
 #include <stdatomic.h>
 
+#include "check_spf.h"
 #include "conf.h"
 #include "dns.h"
 #include "reputation.h"
@@ -40,8 +41,9 @@ struct gen {
 	struct dns_resolver *dns; /* owned */
 	struct check_dkim *dkim;  /* owned; NULL when dkim = no */
 	char authserv_id[256];    /* authserv_id, or the host name */
-	struct rep_policy rpol;   /* the store's scoring policy */
-	unsigned serial;          /* 1 for the first, +1 per reload */
+	struct check_spf_weights spf_weights; /* defaults + symbol_weights */
+	struct rep_policy rpol;               /* the store's scoring policy */
+	unsigned serial; /* 1 for the first, +1 per reload */
 };
 
 /* Counters shown in the periodic statistics line. */

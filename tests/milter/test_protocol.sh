@@ -120,6 +120,7 @@ config() {
 		echo "reject_reply = ${reject_reply:-550 5.7.1 Rejected by the test}"
 		echo "deny_reply = 550 5.7.1 Denied by the operator"
 		echo "observe_interval = 100ms"
+		echo "authserv_id = mx.test.example"
 		for line in "$@"; do
 			echo "$line"
 		done
@@ -219,6 +220,14 @@ printf 'X-Spam-Status: No, forged\r\nX-Spam-Flag: NO\r\nSubject: x\r\n\r\nbody\r
 msg -c 192.0.2.4 "$tap_tmp/forged.eml"
 like "$out" "^change-header: X-Spam-Status\[1\]: $" "an incoming X-Spam-Status is removed"
 like "$out" "^change-header: X-Spam-Flag\[1\]: $" "an incoming X-Spam-Flag is removed"
+
+# Authentication-Results: ours on top; an incoming one claiming our
+# authserv-id is removed (the second of that name here), another kept
+printf 'Authentication-Results: other.example; spf=pass\r\nAuthentication-Results: (c) MX.test.example; dkim=pass\r\nSubject: x\r\n\r\nbody\r\n' >"$tap_tmp/ar.eml"
+msg -c 192.0.2.4 "$tap_tmp/ar.eml"
+like "$out" "^add-header: Authentication-Results: mx.test.example;" "our Authentication-Results is added"
+like "$out" "^change-header: Authentication-Results\[2\]: $" "an incoming one claiming our authserv-id is removed"
+unlike "$out" "^change-header: Authentication-Results\[1\]" "another authserv-id's is kept"
 
 msg -c 192.0.2.5 -k 5
 is "$(echo "$out" | grep -c '^verdict: accept$')" 5 "five messages on one connection"
