@@ -327,9 +327,26 @@ static int batch_send(struct dns_batch *b, const char *name, enum dns_type t)
 	return DNS_E_INIT;
 }
 
+static int batch_add(struct dns_batch *b, const char *name, enum dns_type type,
+        unsigned *index, int cached);
+
 /* dns_batch_add - answer from the cache at once, or start a query */
 int dns_batch_add(struct dns_batch *b, const char *name, enum dns_type type,
         unsigned *index)
+{
+	return batch_add(b, name, type, index, 1);
+}
+
+/* dns_batch_add_fresh - ask the server even when the cache has it */
+int dns_batch_add_fresh(struct dns_batch *b, const char *name,
+        enum dns_type type, unsigned *index)
+{
+	return batch_add(b, name, type, index, 0);
+}
+
+/* batch_add - a query of the batch, from the cache when `cached` allows */
+static int batch_add(struct dns_batch *b, const char *name, enum dns_type type,
+        unsigned *index, int cached)
 {
 	char key[DNS_NAME_MAX + 1];
 	struct dns_resolver *r;
@@ -341,7 +358,7 @@ int dns_batch_add(struct dns_batch *b, const char *name, enum dns_type type,
 	if (b->n == DNS_BATCH_MAX)
 		return DNS_E_FULL;
 	r = b->r;
-	if (dns_cache_get(r->cache, key, type, &b->ans[b->n])) {
+	if (cached && dns_cache_get(r->cache, key, type, &b->ans[b->n])) {
 		atomic_fetch_add(&r->cache_hits, 1);
 	} else if ((rc = batch_send(b, key, type)) != DNS_OK) {
 		return rc;

@@ -168,6 +168,12 @@ void dns_batch_free(struct dns_batch *b);
 int dns_batch_add(struct dns_batch *b, const char *name, enum dns_type type,
 	unsigned *index) DNS_MUST_CHECK;
 
+/* dns_batch_add_fresh - dns_batch_add that always asks a server (the
+ * answer still refreshes the cache): for probes, which must see the list
+ * as it is now, not as it was when a negative answer was cached */
+int dns_batch_add_fresh(struct dns_batch *b, const char *name,
+	enum dns_type type, unsigned *index) DNS_MUST_CHECK;
+
 /* dns_batch_wait - wait until every query of the batch has an answer or
  * until `deadline_ms` (CLOCK_MONOTONIC milliseconds, dns_now_ms); returns
  * the number of queries still pending (0: all answered) */

@@ -168,8 +168,8 @@ static enum dnsl_probe_result probe_pair(struct gen *g,
 	                   500;
 
 	if (dns_batch_new(g->dns, &b) != 0 ||
-	        dns_batch_add(b, pos, DNS_T_A, &idx[0]) != 0 ||
-	        dns_batch_add(b, neg, DNS_T_A, &idx[1]) != 0) {
+	        dns_batch_add_fresh(b, pos, DNS_T_A, &idx[0]) != 0 ||
+	        dns_batch_add_fresh(b, neg, DNS_T_A, &idx[1]) != 0) {
 		dns_batch_free(b);
 		return DNSL_PROBE_NO_ANSWER;
 	}

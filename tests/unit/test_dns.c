@@ -917,6 +917,26 @@ static void test_answer_is_cached_and_served_without_query(void **state)
 	dns_resolver_free(r);
 }
 
+static void test_fresh_query_asks_the_server_despite_the_cache(void **state)
+{
+	struct responder *s = *state;
+	struct dns_resolver *r = resolver(s, 100, 0, 0);
+	struct dns_batch *b;
+	const struct dns_answer *a;
+	unsigned i;
+
+	dns_batch_free(ask(r, "a.test", DNS_T_A));
+	assert_int_equal(dns_batch_new(r, &b), DNS_OK);
+	assert_int_equal(dns_batch_add_fresh(b, "a.test", DNS_T_A, &i), DNS_OK);
+	assert_int_equal(dns_batch_wait(b, dns_now_ms() + 2000), 0);
+	a = dns_batch_answer(b, i);
+	assert_int_equal(a->status, DNS_ANSWER);
+	assert_int_equal(a->cached, 0);
+	dns_batch_free(b);
+	assert_int_equal(asked(s, "a.test"), 2);
+	dns_resolver_free(r);
+}
+
 static void test_nxdomain_is_cached_for_soa_minimum(void **state)
 {
 	struct responder *s = *state;
@@ -1398,6 +1418,7 @@ int main(void)
 	        T(test_ptr_record_is_decoded),
 	        T(test_cname_chain_is_followed_and_bounds_ttl),
 	        T(test_answer_is_cached_and_served_without_query),
+	        T(test_fresh_query_asks_the_server_despite_the_cache),
 	        T(test_nxdomain_is_cached_for_soa_minimum),
 	        T(test_nodata_is_cached_for_soa_minimum),
 	        T(test_negative_answer_without_soa_uses_min_ttl),
