@@ -239,6 +239,9 @@ void check_auth_eom(struct check_auth *a, int64_t deadline_ms,
 	memset(out, 0, sizeof(*out));
 	if (a->spf_ran) {
 		check_spf_collect(&a->spf, &a->g->spf_weights, ev);
+		/* a timeout is a check without its answer; SERVFAIL is not */
+		if (a->spf.mfrom.timed_out || a->spf.helo.timed_out)
+			policy_note_timeout(ev, "spf");
 		out->tempfail = a->g->cfg->spf_temperror_tempfail &&
 		                a->spf.mfrom.result == CHECK_SPF_TEMPERROR;
 		if (a->spf.mfrom.result == CHECK_SPF_PASS)

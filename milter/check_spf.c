@@ -255,6 +255,7 @@ static void judge(const struct spf_run *r, struct check_spf_identity *id)
 	id->terms = rep.terms;
 	id->voids = rep.voids;
 	id->queries = rep.queries;
+	id->timed_out = rep.timed_out;
 }
 
 /* evaluate - check_host(client, domain, lp@domain); -1 on no memory */

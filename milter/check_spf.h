@@ -129,6 +129,7 @@ struct check_spf_identity {
 	char reason[CHECK_SPF_REASON_LEN];       /* why, for the log */
 	char explanation[CHECK_SPF_EXPLAIN_LEN]; /* fail only; may be "" */
 	unsigned terms, voids, queries; /* DNS work done, for the log */
+	int timed_out; /* a query had no answer (timeout or deadline) */
 };
 
 struct check_spf_outcome {

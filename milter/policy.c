@@ -241,14 +241,15 @@ void policy_note_timeout(struct policy_evidence *e, const char *name)
 		return; /* full: later names must not follow the marker */
 	clean_name(clean, sizeof clean, name, ".-");
 	need = strlen(clean) + (used > 0);
-	/* keep room for " ..." so the marker always fits */
+	/* keep room for ",..." so the marker always fits; commas keep the
+	 * log's timeouts= one key=value word */
 	if (used + need + 4 < sizeof e->timed_out) {
 		snprintf(e->timed_out + used, sizeof e->timed_out - used,
-		        "%s%s", used > 0 ? " " : "", clean);
+		        "%s%s", used > 0 ? "," : "", clean);
 		return;
 	}
 	snprintf(e->timed_out + used, sizeof e->timed_out - used, "%s...",
-	        used > 0 ? " " : "");
+	        used > 0 ? "," : "");
 }
 
 /* weight_order - ascending magnitude, then value: a total order on the
@@ -485,7 +486,8 @@ static unsigned sorted_names(const struct policy_verdict *v,
 	        v->skipped == POLICY_SKIP_ALLOW)
 		return 0;
 	for (i = 0; i < e->nsymbols && i < POLICY_SYMBOLS_MAX; i++)
-		if (v->skipped != POLICY_SKIP_ALLOWLIST || e->symbol[i].allowlist)
+		if (v->skipped != POLICY_SKIP_ALLOWLIST ||
+		        e->symbol[i].allowlist)
 			names[n++] = e->symbol[i].name;
 	qsort(names, n, sizeof *names, name_order);
 	for (i = 0; i < n; i++)

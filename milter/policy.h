@@ -65,7 +65,7 @@ struct policy_evidence {
 	unsigned nsymbols;
 	struct policy_symbol symbol[POLICY_SYMBOLS_MAX];
 	unsigned dropped;          /* symbols past POLICY_SYMBOLS_MAX */
-	/* checks that had no answer by the deadline, space-separated names */
+	/* checks that had no answer by the deadline, comma-separated names */
 	char timed_out[POLICY_TEXT_LEN];
 };
 

@@ -98,8 +98,10 @@ static const struct dns_answer *ask(
 	const struct dns_answer *a;
 
 	if (dns_now_ms() >= l->deadline) {
-		if (!l->in_exp)
+		if (!l->in_exp) {
+			l->rep.timed_out = 1;
 			stop(l, SPF_DNS_TEMPERROR, "deadline passed");
+		}
 		return &error_answer;
 	}
 	a = l->ops->query(l->session, name, type, l->deadline);
@@ -107,6 +109,8 @@ static const struct dns_answer *ask(
 		return &error_answer;
 	if (l->in_exp)
 		return a;
+	if (a->status == DNS_PENDING || a->status == DNS_TIMEOUT)
+		l->rep.timed_out = 1;
 	if (a->status == DNS_PENDING)
 		stop(l, SPF_DNS_TEMPERROR, "deadline passed");
 	if (++l->rep.queries > SPF_DNS_MAX_QUERIES)

@@ -126,6 +126,7 @@ struct spf_dns_report {
 	enum spf_dns_verdict abort; /* limit or deadline: forces the result */
 	const char *reason;         /* static text; "" when nothing to say */
 	unsigned terms, voids, queries;
+	int timed_out; /* a query had no answer in time */
 };
 
 struct spf_dns;

@@ -18,144 +18,36 @@
 # was either delivered (found in the sink by its Message-ID) or refused with
 # a reply we expect, and that Postfix's queue is empty.
 #
+# The harness itself (ports, servers, Postfix, repmilter, sending, the
+# ledger) is in harness.sh, shared with test_postfix_auth.sh.
+#
 # Needs root (Postfix's private instance), Postfix, unbound, rbldnsd and
 # dig; skips otherwise. Set TEST_POSTFIX_KEEP=1 to keep the directory.
 
-# shellcheck disable=SC2317 # functions run by trap and wait_for
+# shellcheck disable=SC2317 # hooks run by harness.sh
 top_srcdir=${top_srcdir:-$(dirname "$0")/../..}
 top_builddir=${top_builddir:-.}
-# shellcheck source=tests/cli/tap.sh
-. "$top_srcdir/tests/cli/tap.sh"
+# shellcheck source=tests/integration/harness.sh
+. "$top_srcdir/tests/integration/harness.sh"
 
-smtpsend="$top_builddir/tests/integration/smtpsend"
-repctl="$top_builddir/tools/repctl"
-repmilter="$top_builddir/milter/repmilter"
-
-[ "$(id -u)" -eq 0 ] || skip_all "not root (a private Postfix instance needs it)"
-for p in postfix postconf postqueue; do
-	command -v $p >/dev/null 2>&1 || skip_all "postfix not installed"
-done
-for p in unbound rbldnsd dig; do
-	command -v $p >/dev/null 2>&1 || skip_all "$p not installed"
-done
-if ! id postfix >/dev/null 2>&1 || ! getent group postdrop >/dev/null; then
-	skip_all "no postfix user or postdrop group"
-fi
-[ -x "$smtpsend" ] || skip_all "$smtpsend not built"
-[ -x "$repctl" ] || skip_all "$repctl not built"
-
-LC_ALL=C
-export LC_ALL
-PATH=$PATH:/usr/sbin:/sbin
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/test_postfix.XXXXXX") || exit 1
-tap_tmp=$tmp
-chmod 755 "$tmp"
-
-pid_rbl1='' pid_rbl2='' pid_unbound='' pid_milter=''
-pf="$tmp/postfix"
-
-# stop PID - end a process we started, stopped or not, and reap it
-stop() {
-	[ -n "$1" ] || return 0
-	kill -CONT "$1" 2>/dev/null
-	kill "$1" 2>/dev/null && wait "$1" 2>/dev/null
-	return 0
-}
-
-# postfix_stop - stop the private Postfix and wait for its master to go
-postfix_stop() {
-	[ -f "$pf/main.cf" ] || return 0
-	mpid=$(tr -d ' ' <"$tmp/spool/pid/master.pid" 2>/dev/null)
-	postfix -c "$pf" stop >/dev/null 2>&1
-	i=0
-	while [ -n "$mpid" ] && kill -0 "$mpid" 2>/dev/null && [ "$i" -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ -n "$mpid" ] && kill -9 "$mpid" 2>/dev/null
-	return 0
-}
-
-cleanup() {
-	postfix_stop
-	stop "$pid_milter"
-	stop "$pid_unbound"
-	stop "$pid_rbl1"
-	stop "$pid_rbl2"
-	if [ -n "$TEST_POSTFIX_KEEP" ]; then
-		echo "# kept $tmp" >&2
-	else
-		rm -rf "$tmp"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
-
-# Postfix's programs run as postfix, deliveries and rbldnsd as nobody.
-runuser -u nobody -- test -x "$tmp" 2>/dev/null ||
-	skip_all "$tmp is not reachable by other users"
-
-# wait_for TENTHS COMMAND... - poll COMMAND until it succeeds, at most
-# TENTHS tenths of a second
-wait_for() {
-	_n=$1
-	shift
-	while ! "$@" >/dev/null 2>&1; do
-		_n=$((_n - 1))
-		[ "$_n" -gt 0 ] || return 1
-		sleep 0.1
-	done
-}
-
-# Ports: SMTP with the milter, SMTP without, unbound, the two rbldnsd.
-# shellcheck disable=SC2046
-set -- $("$smtpsend" -P 5)
-[ $# -eq 5 ] || { echo "Bail out! no free ports"; exit 1; }
-port_smtp=$1 port_plain=$2 port_dns=$3 port_rbl1=$4 port_rbl2=$5
+harness_require
+harness_init test_postfix
+harness_ports
 
 #
 # DNS
 #
-dns="$tmp/dns"
-mkdir "$dns"
 # RFC 5782 probes: 127.0.0.2 listed, 127.0.0.1 not, in every zone.
 printf '127.0.0.2\n192.0.2.66\n198.51.100.7\n' >"$dns/bl.txt"
 printf '127.0.0.2\n198.51.100.7\n' >"$dns/wl.txt"
 printf '127.0.0.2\n192.0.2.77\n192.0.2.78\n192.0.2.79\n' >"$dns/bl2.txt"
-chmod 755 "$dns"
-chmod 644 "$dns"/*.txt
+start_rbldnsd pid_rbl1 "$port_rbl1" rbl1 \
+	bl.test:ip4set:bl.txt wl.test:ip4set:wl.txt
+start_rbldnsd pid_rbl2 "$port_rbl2" rbl2 bl2.test:ip4set:bl2.txt
 
-# rbldnsd refuses to serve as root: -u nobody
-rbldnsd -n -u nobody -b "127.0.0.1/$port_rbl1" -w "$dns" -c 0 -t 10 \
-	bl.test:ip4set:bl.txt wl.test:ip4set:wl.txt >"$dns/rbl1.log" 2>&1 &
-pid_rbl1=$!
-rbldnsd -n -u nobody -b "127.0.0.1/$port_rbl2" -w "$dns" -c 0 -t 10 \
-	bl2.test:ip4set:bl2.txt >"$dns/rbl2.log" 2>&1 &
-pid_rbl2=$!
-
-# write_unbound - unbound.conf. The test names live under .test and
-# .example, which unbound serves itself by default; "." static answers
-# NXDOMAIN for any other name instead of asking the root servers.
-write_unbound() {
-	cat >"$dns/unbound.conf" <<EOF
-server:
-	interface: 127.0.0.1@$port_dns
-	port: $port_dns
-	do-ip6: no
-	access-control: 127.0.0.0/8 allow
-	do-not-query-localhost: no
-	chroot: ""
-	username: ""
-	directory: "$dns"
-	pidfile: "$dns/unbound.pid"
-	use-syslog: no
-	logfile: ""
-	verbosity: 1
-	module-config: "iterator"
-	domain-insecure: "test"
-	domain-insecure: "example"
-	domain-insecure: "in-addr.arpa"
-	local-zone: "." static
+# unbound_zones - this test's part of unbound.conf (see write_unbound)
+unbound_zones() {
+	cat <<EOF
 	local-zone: "bl.test." transparent
 	local-zone: "wl.test." transparent
 	local-zone: "bl2.test." transparent
@@ -186,28 +78,9 @@ stub-zone:
 EOF
 }
 
-# q NAME - the short A answer through unbound
-q() {
-	dig @127.0.0.1 -p "$port_dns" +short +time=1 +tries=1 "$1" A 2>&1
-}
-
-# q_status NAME - the answer's status (NOERROR, NXDOMAIN, ...)
-q_status() {
-	dig @127.0.0.1 -p "$port_dns" +time=1 +tries=1 "$1" A 2>&1 |
-		sed -n 's/.*status: \([A-Z]*\).*/\1/p'
-}
-
 # dns_ready - unbound answers a list zone (through rbldnsd)
 dns_ready() {
 	[ "$(q 2.0.0.127.bl.test)" = 127.0.0.2 ]
-}
-
-# start_unbound - unbound in the foreground, in the background; waits
-# until it answers
-start_unbound() {
-	unbound -d -c "$dns/unbound.conf" >>"$dns/unbound.log" 2>&1 &
-	pid_unbound=$!
-	wait_for 50 dns_ready
 }
 
 write_unbound
@@ -225,116 +98,14 @@ is "$(q_status www.debian.org)" NXDOMAIN "DNS: no name outside the test"
 #
 # Postfix: a private instance
 #
-mkdir "$pf" "$tmp/spool" "$tmp/data" "$tmp/vmail" "$tmp/milter"
-chown postfix "$tmp/data"
-chown nobody:"$(id -g nobody)" "$tmp/vmail"
-: >"$pf/main.cf"
-cat >"$pf/master.cf" <<EOF
-127.0.0.1:$port_smtp inet n - n - - smtpd
-127.0.0.1:$port_plain inet n - n - - smtpd -o smtpd_milters=
-pickup    unix  n       -       n       60      1       pickup
-cleanup   unix  n       -       n       -       0       cleanup
-qmgr      unix  n       -       n       300     1       qmgr
-rewrite   unix  -       -       n       -       -       trivial-rewrite
-bounce    unix  -       -       n       -       0       bounce
-defer     unix  -       -       n       -       0       bounce
-trace     unix  -       -       n       -       0       bounce
-verify    unix  -       -       n       -       1       verify
-flush     unix  n       -       n       1000?   0       flush
-proxymap  unix  -       -       n       -       -       proxymap
-showq     unix  n       -       n       -       -       showq
-error     unix  -       -       n       -       -       error
-retry     unix  -       -       n       -       -       error
-discard   unix  -       -       n       -       -       discard
-virtual   unix  -       n       n       -       -       virtual
-anvil     unix  -       -       n       -       1       anvil
-scache    unix  -       -       n       -       1       scache
-postlog   unix-dgram n  -       n       -       1       postlogd
-EOF
-sock="$tmp/milter/repmilter.sock"
-postconf -c "$pf" -e \
-	"compatibility_level = 3.6" \
-	"config_directory = $pf" \
-	"queue_directory = $tmp/spool" \
-	"data_directory = $tmp/data" \
-	"mail_owner = postfix" \
-	"setgid_group = postdrop" \
-	"inet_interfaces = loopback-only" \
-	"inet_protocols = ipv4" \
-	"myhostname = mx.postfix-test.invalid" \
-	"mydestination =" \
-	"relay_domains =" \
-	"mynetworks = 127.0.0.0/8" \
-	"alias_maps =" \
-	"alias_database =" \
-	"biff = no" \
-	"smtputf8_enable = no" \
-	"smtpd_peername_lookup = no" \
-	"smtpd_authorized_xclient_hosts = 127.0.0.0/8" \
-	"virtual_mailbox_domains = sink.test" \
-	"virtual_mailbox_base = $tmp/vmail" \
-	"virtual_mailbox_maps = static:sink/" \
-	"virtual_uid_maps = static:$(id -u nobody)" \
-	"virtual_gid_maps = static:$(id -g nobody)" \
-	"maillog_file = $tmp/maillog" \
-	"maillog_file_prefixes = $tmp" \
-	"smtpd_milters = unix:$sock" \
-	"milter_default_action = tempfail" \
-	"milter_command_timeout = 10s" \
-	"milter_content_timeout = 10s"
+postfix_configure
 ok $? "postconf writes the private main.cf"
-postfix -c "$pf" start >"$tap_tmp/out" 2>&1
-rc=$?
+postfix_start
 ok $rc "the private Postfix starts"
-[ $rc -eq 0 ] || diag "$(cat "$tap_tmp/out" "$tmp/maillog" 2>/dev/null)"
 
 #
-# Sending, and the ledger every message goes into
+# Sending: send, wait_delivered, header (harness.sh)
 #
-sink="$tmp/vmail/sink/new"
-ledger="$tmp/ledger"
-: >"$ledger"
-
-# send PORT TAG ARGS... - smtpsend to PORT, tokens TAG.N; each line of
-# its output goes to the ledger. $out holds the output, $rc the status,
-# $code the first message's reply code.
-send() {
-	_port=$1 _tag=$2
-	shift 2
-	"$smtpsend" -p "$_port" -t 15 -T -i "$_tag" -f sender@clean.example \
-		-r rcpt@sink.test "$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	out=$(cat "$tmp/out")
-	cat "$tmp/out" >>"$ledger"
-	code=$(printf '%s\n' "$out" | head -n 1 | cut -d ' ' -f 3)
-	[ $rc -eq 0 ] || diag "smtpsend: $(cat "$tmp/err")"
-}
-
-# delivered TOKEN - the sink file holding the message TOKEN, if any
-delivered() {
-	grep -l -F "Message-ID: <$1@smtpsend.invalid>" "$sink"/* 2>/dev/null
-}
-
-# wait_delivered TOKEN - wait (up to 10 s) for TOKEN in the sink, if it
-# was accepted; prints its file
-wait_delivered() {
-	grep -q "^$1 ms=[0-9]* 250 " "$ledger" &&
-		wait_for 100 delivered "$1" && delivered "$1"
-}
-
-# header FILE NAME - the unfolded value of header NAME in FILE
-header() {
-	awk -v name="$2" '
-		/^$/ { exit }
-		/^[ \t]/ { if (hit) { sub(/^[ \t]+/, " "); v = v $0 }; next }
-		{ hit = 0 }
-		tolower(substr($0, 1, length(name) + 1)) == tolower(name ":") {
-			hit = 1; v = substr($0, length(name) + 2)
-			sub(/^[ \t]+/, "", v)
-		}
-		END { print v }' "$1"
-}
-
 send "$port_plain" plain -x 203.0.113.10 -N mx.clean.example \
 	-E mx.clean.example
 is "$rc $code" "0 250" "Postfix alone accepts a message through XCLIENT"
@@ -353,9 +124,6 @@ if [ ! -x "$repmilter" ]; then
 	done_testing
 fi
 
-store="$tmp/rep.mdb"
-conf="$tmp/repmilter.conf"
-mlog="$tmp/repmilter.log"
 reject_reply="550 5.7.1 repmilter-test: rejected as spam"
 deny_reply="554 5.7.1 repmilter-test: denied by the operator"
 tempfail_reply="451 4.7.1 repmilter-test: try again later"
@@ -363,13 +131,10 @@ tempfail_reply="451 4.7.1 repmilter-test: try again later"
 # write_conf DRY_RUN - repmilter.conf. A client on bl.test or bl2.test
 # scores 10, which rejects; wl.test allows and skips the other checks.
 write_conf() {
-	cat >"$conf" <<EOF
-# repmilter.conf for test_postfix.sh
-socket = unix:$sock
-store = $store
-user = ""
-pid_file = ""
-dns_servers = 127.0.0.1:$port_dns
+	{
+		echo "# repmilter.conf for test_postfix.sh"
+		milter_conf_base
+		cat <<EOF
 dns_lists = bl.test*10, bl2.test*10, wl.test*-20
 dns_allowlist_threshold = -10
 dns_timeout = 500ms
@@ -380,41 +145,11 @@ tempfail_score = off
 reject_score = 10
 dry_run = $1
 internal_networks = 192.0.2.255/32
-socket_group = postfix
 reject_reply = $reject_reply
 tempfail_reply = $tempfail_reply
 deny_reply = $deny_reply
 EOF
-}
-
-# start_milter - repmilter in the foreground, in the background, its
-# stderr appended to the log; waits until it says it started (its socket
-# is made by then, in Postfix's group: socket_group = postfix).
-start_milter() {
-	_n=$(started_count)
-	"$repmilter" -f -c "$conf" >>"$mlog" 2>&1 &
-	pid_milter=$!
-	wait_for 100 milter_ready "$_n"
-}
-
-# started_count - how many times repmilter logged that it started
-started_count() {
-	if [ -f "$mlog" ]; then
-		grep -c 'started: socket=' "$mlog"
-	else
-		echo 0
-	fi
-}
-
-# milter_ready N - repmilter runs and has logged its start N+1 times
-milter_ready() {
-	kill -0 "$pid_milter" 2>/dev/null || return 2
-	[ "$(started_count)" -gt "$1" ] && [ -S "$sock" ]
-}
-
-# mlog_for ADDR - repmilter's per-message log lines for client ADDR
-mlog_for() {
-	grep -F "[$1] " "$mlog" | grep -F ' client='
+	} >"$conf"
 }
 
 write_conf no
@@ -423,16 +158,6 @@ is "$rc" 0 "repmilter -t accepts the test configuration"
 [ "$rc" -eq 0 ] || diag "$out" "$err"
 start_milter
 ok $? "repmilter starts and makes its socket"
-
-# reply_of TEXT - the reply in a line of send's output (no token, no ms=)
-reply_of() {
-	printf '%s\n' "$1" | sed 's/^[^ ]* ms=[0-9]* //'
-}
-
-# ms_of TEXT - the milliseconds in a line of send's output
-ms_of() {
-	printf '%s\n' "$1" | sed -n 's/^[^ ]* ms=\([0-9]*\) .*/\1/p'
-}
 
 #
 # 1. A listed client: rejected at the end of DATA with our reply.
@@ -470,11 +195,6 @@ like "$(mlog_for 203.0.113.10 | tail -n 1)" ' from=<sender@clean\.example> ' \
 qid=$(printf '%s\n' "$out" | sed -n 's/^clean\.1 .* queued as \([0-9A-F]*\)$/\1/p')
 like "$(mlog_for 203.0.113.10)" "^(.* )?$qid: client=" \
 	"clean client: the log line starts with the Postfix queue id"
-
-# count_header FILE NAME - how many NAME headers FILE has
-count_header() {
-	sed '/^$/q' "$1" | grep -c -i "^$2:"
-}
 
 # A message from a file, carrying forged copies of our headers (and a line
 # starting with a dot): only ours arrive, and the body arrives intact.
@@ -583,9 +303,7 @@ like "$(header "$f" X-Spam-Status)" '^No, ' "milter back: scored again"
 # spam, not rejected.
 #
 write_conf yes
-n0=$(grep -c 'configuration reloaded' "$mlog")
-kill -HUP "$pid_milter"
-wait_for 50 sh -c "[ \$(grep -c 'configuration reloaded' '$mlog') -gt $n0 ]"
+milter_reload
 ok $? "dry run: SIGHUP reloads the configuration"
 send "$port_smtp" dry -x 192.0.2.66 -N mail.listed.example \
 	-E mail.listed.example
@@ -603,35 +321,10 @@ like "$(mlog_for 192.0.2.66 | tail -n 1)" 'action=reject dry_run=yes' \
 # refused with a reply we expect, nothing else is in the sink, and
 # Postfix's queue is empty.
 #
-# queue_empty - postqueue says so
-queue_empty() {
-	postqueue -c "$pf" -p 2>&1 | grep -q '^Mail queue is empty'
-}
 wait_for 100 queue_empty
 ok $? "Postfix's queue is empty"
-nsent=0 ndelivered=0 nrefused=0 bad=
-while read -r tok ms reply; do
-	nsent=$((nsent + 1))
-	case $reply in
-	"250 "*)
-		n=$(delivered "$tok" | wc -l)
-		if [ "$n" -eq 1 ]; then
-			ndelivered=$((ndelivered + 1))
-		else
-			bad="$bad $tok(accepted, $n in the sink)"
-		fi
-		;;
-	"$reject_reply" | "$deny_reply" | \
-		"451 4.7.1 Service unavailable - try again later")
-		if [ -z "$(delivered "$tok")" ]; then
-			nrefused=$((nrefused + 1))
-		else
-			bad="$bad $tok(refused but delivered)"
-		fi
-		;;
-	*) bad="$bad $tok($reply)" ;;
-	esac
-done <"$ledger"
+ledger_check "$reject_reply" "$deny_reply" \
+	"451 4.7.1 Service unavailable - try again later"
 is "${bad:-none}" none "every message delivered once or refused by us"
 # plain 1, listed 1, clean 2, forged 1, allowed 1, denied 1, dead 3,
 # killed 2, again 1, dry 1

@@ -774,11 +774,11 @@ static void test_timeouts_are_listed_and_bounded(void **state)
 	policy_evidence_init(&e);
 	policy_note_timeout(&e, "zen.spamhaus.org");
 	policy_note_timeout(&e, "rep\nstore");
-	assert_string_equal(e.timed_out, "zen.spamhaus.org rep_store");
+	assert_string_equal(e.timed_out, "zen.spamhaus.org,rep_store");
 	for (i = 0; i < 100; i++)
 		policy_note_timeout(&e, "some.long.zone.example.org");
 	assert_true(strlen(e.timed_out) < POLICY_TEXT_LEN);
-	assert_string_equal(e.timed_out + strlen(e.timed_out) - 4, " ...");
+	assert_string_equal(e.timed_out + strlen(e.timed_out) - 4, ",...");
 }
 
 static void test_action_names_are_stable(void **state)
