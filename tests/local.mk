@@ -8,5 +8,6 @@ include %reldir%/conformance/spf/local.mk
 include %reldir%/conformance/dkim/local.mk
 include %reldir%/conformance/dmarc/local.mk
 include %reldir%/conformance/authres/local.mk
+include %reldir%/repsync/local.mk
 include %reldir%/bench/local.mk
 EXTRA_DIST += %reldir%/run-suite.sh

@@ -27,6 +27,10 @@ libopendkim-dev
 libidn2-dev
 libpsl-dev
 publicsuffix
+libsodium-dev
+libzstd-dev
+minisign
+zstd
 rbldnsd
 dnsutils
 unbound
@@ -43,6 +47,8 @@ ca-certificates
 # libmilter-dev libc-ares-dev libspf2-dev libopendkim-dev libidn2-dev:
 #                                the milter's checks and domain names
 # libpsl-dev publicsuffix:      DMARC's organisational domain (Debian's list)
+# libsodium-dev libzstd-dev:     repsync's signed, compressed feeds
+# minisign zstd:                 checking feeds with the tools partners use
 # rbldnsd dnsutils:              DNS-list tests on loopback (rbldnsd, dig)
 # unbound:                       a loopback DNS server for the other test zones
 # postfix miltertest:            the milter's protocol and integration tests

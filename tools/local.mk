@@ -8,3 +8,6 @@ bin_PROGRAMS += %reldir%/repctl
 %canon_reldir%_repctl_LDADD = $(REP_LIBS)
 dist_man_MANS += %reldir%/repctl.1
 EXTRA_DIST += %reldir%/install-deps.sh %reldir%/quickstart.sh
+
+# repsync: its feed and signature modules (librepsync.a; the program comes next).
+include %reldir%/repsync.mk

@@ -29,3 +29,6 @@ bench-milter: %reldir%/bench_milter$(EXEEXT) %reldir%/nullfilter$(EXEEXT) \
 	-$(MAKE) $(AM_MAKEFLAGS) milter/repmilter$(EXEEXT)
 	$(SHELL) $(top_srcdir)/%reldir%/run-milter-bench.sh $(BENCH_FLAGS) .
 .PHONY: bench-milter
+
+# the feed benchmark (repsync)
+include %reldir%/bench_feed.mk

@@ -1,0 +1,15 @@
+# tools/repsync.mk - librepsync.a: feed format and minisign signatures (repsync).
+# The repsync program links this library, and so do its tests
+# (tests/repsync) and the feed benchmark (tests/bench/bench_feed).
+noinst_LIBRARIES += %reldir%/librepsync.a
+%canon_reldir%_librepsync_a_SOURCES = \
+	%reldir%/afile.c %reldir%/afile.h \
+	%reldir%/feed.h %reldir%/feed_int.h \
+	%reldir%/feed_text.c %reldir%/feed_write.c %reldir%/feed_read.c \
+	%reldir%/minisign.h %reldir%/minisign_int.h \
+	%reldir%/minisign.c %reldir%/minisign_key.c
+%canon_reldir%_librepsync_a_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS) $(ZSTD_CFLAGS)
+
+# What a program linking librepsync.a adds to its LDADD.
+REPSYNC_LIBS = $(top_builddir)/%reldir%/librepsync.a $(REP_LIBS) \
+	$(SODIUM_LIBS) $(ZSTD_LIBS)
