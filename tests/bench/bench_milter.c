@@ -14,6 +14,14 @@
  * benchmark's DNS lists and store hold. Everything is seeded: two runs with
  * the same options send the same bytes.
  *
+ * With --sender-domains the messages come from those domains (the ones
+ * the benchmark's DNS serves SPF, DMARC and DKIM key records for), and
+ * with --dkim-keys shares of them (--sign-shares, default 40% rsa-sha256,
+ * 20% ed25519-sha256, 10% signed then changed, the rest unsigned) carry
+ * real signatures, made once at start with libopendkim (bench_corpus.h).
+ * The bytes then depend on the keys too. --dump-corpus DIR writes the
+ * corpus out and exits, without a filter.
+ *
  * Output: one comment line about the corpus, a header line, then one
  * whitespace-separated row per level ("-" where a figure is not known):
  * label, concurrency, messages done, seconds, messages/s, latency p50, p99
@@ -41,6 +49,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_corpus.h"
 #include "mailcorpus.h"
 #include "milterclient.h"
 
@@ -63,7 +72,9 @@ struct opts {
 	double listed_fraction;
 	size_t corpus;
 	uint64_t seed;
-	long pid; /* the filter's, for CPU and RSS; 0: none */
+	const char *domains_file, *dkim_keys, *dkim_selectors, *dump_dir;
+	unsigned shares[3]; /* % rsa, ed25519, tampered */
+	long pid;           /* the filter's, for CPU and RSS; 0: none */
 	unsigned timeout_ms;
 	size_t warmup;
 };
@@ -439,6 +450,7 @@ static void print_header(const struct bench *b)
 	const struct mailcorpus *mc = b->corpus;
 	size_t n = mailcorpus_count(mc), dkim = 0, att = 0;
 	unsigned hmin = 999, hmax = 0;
+	char sig[128];
 
 	for (size_t i = 0; i < n; i++) {
 		const struct mailcorpus_msg *m = mailcorpus_get(mc, i);
@@ -448,11 +460,12 @@ static void print_header(const struct bench *b)
 		hmin = m->nheaders < hmin ? m->nheaders : hmin;
 		hmax = m->nheaders > hmax ? m->nheaders : hmax;
 	}
+	bench_corpus_shares(mc, sig, sizeof sig);
 	printf("# bench_milter: socket=%s corpus=%zu mean=%.1fKB dkim=%zu%% "
-	       "attachments=%zu%% headers=%u-%u listed=%.0f%% "
+	       "sig=%s attachments=%zu%% headers=%u-%u listed=%.0f%% "
 	       "clients=%zu listed_addrs=%zu per_conn=%u\n",
 	        b->o.socket, n, (double)mailcorpus_bytes(mc) / n / 1024,
-	        dkim * 100 / n, att * 100 / n, hmin, hmax,
+	        dkim * 100 / n, sig, att * 100 / n, hmin, hmax,
 	        b->listed.n ? b->o.listed_fraction * 100 : 0.0, b->clients.n,
 	        b->listed.n, b->o.per_conn);
 	printf("%-20s %5s %7s %7s %9s %8s %8s %8s %9s %9s %8s %7s %7s %7s %6s "
@@ -503,7 +516,9 @@ static void usage(void)
 	        "  [--listed-file FILE] [--listed-fraction F] [--clients-file "
 	        "FILE]\n"
 	        "  [--corpus N] [--seed S] [--pid PID] [--timeout-ms MS]\n"
-	        "  [--warmup N] [--label TEXT]\n");
+	        "  [--warmup N] [--label TEXT] [--sender-domains FILE]\n"
+	        "  [--dkim-keys RSA.pem,ED.pem] [--dkim-selectors RSA,ED]\n"
+	        "  [--sign-shares RSA,ED,TAMPERED] [--dump-corpus DIR]\n");
 	exit(2);
 }
 
@@ -553,6 +568,11 @@ static const struct option longopts[] = {
         {"timeout-ms", required_argument, NULL, 't'},
         {"warmup", required_argument, NULL, 'w'},
         {"label", required_argument, NULL, 'l'},
+        {"sender-domains", required_argument, NULL, 'D'},
+        {"dkim-keys", required_argument, NULL, 'K'},
+        {"dkim-selectors", required_argument, NULL, 'E'},
+        {"sign-shares", required_argument, NULL, 'G'},
+        {"dump-corpus", required_argument, NULL, 'O'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
 };
@@ -583,6 +603,53 @@ static void opts_number(struct opts *o, int ch, const char *arg)
 		usage();
 }
 
+/* shares_parse - "40,20,10": % signed with RSA, with Ed25519, tampered */
+static void shares_parse(struct opts *o, const char *text)
+{
+	char buf[64], *save = NULL, *t;
+	unsigned sum = 0;
+
+	snprintf(buf, sizeof buf, "%s", text);
+	t = strtok_r(buf, ",", &save);
+	for (int k = 0; k < 3; k++, t = strtok_r(NULL, ",", &save)) {
+		if (t == NULL)
+			die("--sign-shares %s: want three numbers", text);
+		o->shares[k] = (unsigned)num("sign-shares", t, 0, 100);
+		sum += o->shares[k];
+	}
+	if (t != NULL || sum > 100)
+		die("--sign-shares %s: three shares, at most 100 together",
+		        text);
+}
+
+/* opts_string - the options that take a string; 0 if ch is not one */
+static int opts_string(struct opts *o, int ch, const char *arg)
+{
+	if (ch == 's')
+		o->socket = arg;
+	else if (ch == 'c')
+		levels_parse(o, arg);
+	else if (ch == 'L')
+		o->listed_file = arg;
+	else if (ch == 'C')
+		o->clients_file = arg;
+	else if (ch == 'l')
+		o->label = arg;
+	else if (ch == 'D')
+		o->domains_file = arg;
+	else if (ch == 'K')
+		o->dkim_keys = arg;
+	else if (ch == 'E')
+		o->dkim_selectors = arg;
+	else if (ch == 'G')
+		shares_parse(o, arg);
+	else if (ch == 'O')
+		o->dump_dir = arg;
+	else
+		return 0;
+	return 1;
+}
+
 /* opts_parse - the command line, with defaults */
 static void opts_parse(int argc, char **argv, struct opts *o)
 {
@@ -596,23 +663,14 @@ static void opts_parse(int argc, char **argv, struct opts *o)
 	        .corpus = 200,
 	        .seed = 1,
 	        .timeout_ms = 10000,
-	        .warmup = 50};
+	        .warmup = 50,
+	        .dkim_selectors = "rsa2048,ed25519",
+	        .shares = {40, 20, 10}};
 	levels_parse(o, "1,20,100");
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (ch == 's')
-			o->socket = optarg;
-		else if (ch == 'c')
-			levels_parse(o, optarg);
-		else if (ch == 'L')
-			o->listed_file = optarg;
-		else if (ch == 'C')
-			o->clients_file = optarg;
-		else if (ch == 'l')
-			o->label = optarg;
-		else
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1)
+		if (!opts_string(o, ch, optarg))
 			opts_number(o, ch, optarg);
-	}
-	if (o->socket == NULL || optind != argc)
+	if ((o->socket == NULL && o->dump_dir == NULL) || optind != argc)
 		usage();
 	if (o->warmup > o->messages)
 		o->warmup = o->messages;
@@ -631,6 +689,21 @@ static void signals_set(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* corpus_make - the corpus of the options (signed with --dkim-keys) */
+static void corpus_make(struct bench *b)
+{
+	struct bench_corpus_opts co = {.n = b->o.corpus,
+	        .seed = b->o.seed,
+	        .domains_file = b->o.domains_file,
+	        .keys = b->o.dkim_keys,
+	        .selectors = b->o.dkim_selectors};
+	char err[512];
+
+	memcpy(co.shares, b->o.shares, sizeof co.shares);
+	if (bench_corpus_make(&co, &b->corpus, err, sizeof err) != 0)
+		die("%s", err);
+}
+
 /* bench_init - addresses, corpus, latency array */
 static void bench_init(struct bench *b)
 {
@@ -640,8 +713,7 @@ static void bench_init(struct bench *b)
 		addrs_generate(&b->clients, 1000, b->o.seed);
 	if (b->o.listed_file != NULL)
 		addrs_load(&b->listed, b->o.listed_file);
-	if (mailcorpus_new(b->o.corpus, b->o.seed, &b->corpus) != 0)
-		die("cannot make the corpus");
+	corpus_make(b);
 	b->lv.lat = calloc(b->o.messages, sizeof *b->lv.lat);
 	if (b->lv.lat == NULL)
 		abort();
@@ -668,6 +740,15 @@ int main(int argc, char **argv)
 
 	memset(&b, 0, sizeof b);
 	opts_parse(argc, argv, &b.o);
+	if (b.o.dump_dir != NULL) {
+		char err[512];
+
+		corpus_make(&b);
+		if (bench_corpus_dump(b.corpus, b.o.dump_dir, err, sizeof err))
+			die("%s", err);
+		mailcorpus_free(b.corpus);
+		return 0;
+	}
 	signals_set();
 	bench_init(&b);
 	print_header(&b);

@@ -27,6 +27,7 @@ struct mailcorpus {
 	struct mailcorpus_msg *msgs;
 	char **bufs; /* per message: the data, then the envelope strings */
 	size_t n, bytes;
+	const struct mailcorpus_opts *o; /* while the messages are made */
 };
 
 static const char *const words[] = {"account", "update", "offer", "team",
@@ -167,10 +168,20 @@ struct env {
 	char boundary[2][48];
 };
 
-/* env_make - who sends to whom, when, with which boundaries */
-static void env_make(struct env *e, uint64_t *s, size_t i)
+/* sender_domain - one of the caller's domains, or of the built-in ones
+ * (one draw either way) */
+static const char *sender_domain(const struct mailcorpus_opts *o, uint64_t *s)
 {
-	e->sdomain = pick(s, domains);
+	if (o->domains == NULL)
+		return pick(s, domains);
+	return o->domains[below(s, o->ndomains)];
+}
+
+/* env_make - who sends to whom, when, with which boundaries */
+static void env_make(
+        struct env *e, uint64_t *s, size_t i, const struct mailcorpus_opts *o)
+{
+	e->sdomain = sender_domain(o, s);
 	e->rdomain = pick(s, domains);
 	e->name = pick(s, names);
 	snprintf(e->sender, sizeof e->sender, "%s.%zu@%s", pick(s, words),
@@ -293,16 +304,18 @@ static void optional_field(
 	}
 }
 
-/* header_block - every header field; returns how many */
-static unsigned header_block(
-        struct sb *b, uint64_t *s, const struct env *e, int dkim, int mixed)
+/* header_block - every header field; returns how many. A fake signature
+ * goes after Reply-To, and *sig_at is where a real one will go */
+static unsigned header_block(struct sb *b, uint64_t *s, const struct env *e,
+        int fake, int mixed, size_t *sig_at)
 {
 	unsigned n = received_chain(b, s, e) + 1,
 	         target = 15 + (unsigned)below(s, 16);
 	char d[64];
 
 	sb_printf(b, "Reply-To: <noreply@%s>\r\n", e->sdomain);
-	if (dkim) {
+	*sig_at = b->len;
+	if (fake) {
 		dkim_signature(b, s, e);
 		n++;
 	}
@@ -383,57 +396,164 @@ static void body(struct sb *b, uint64_t *s, const struct env *e, int mixed)
 	sb_printf(b, "\r\n--%s--\r\n", e->boundary[0]);
 }
 
+/* sig_kind - how message i is signed: by bucket i*37 mod 100 (exact
+ * shares over each hundred) when there is a signer, else fake or none */
+static enum mailcorpus_sig sig_kind(
+        const struct mailcorpus_opts *o, size_t i, int fake)
+{
+	unsigned k = (unsigned)(i * 37 % 100);
+
+	if (o->sign == NULL)
+		return fake ? MAILCORPUS_SIG_FAKE : MAILCORPUS_SIG_NONE;
+	if (k < o->rsa_pct)
+		return MAILCORPUS_SIG_RSA;
+	if (k < o->rsa_pct + o->ed25519_pct)
+		return MAILCORPUS_SIG_ED25519;
+	if (k < o->rsa_pct + o->ed25519_pct + o->tampered_pct)
+		return MAILCORPUS_SIG_TAMPERED;
+	return MAILCORPUS_SIG_NONE;
+}
+
+/* tamper - change one letter of the body, past its middle: what a
+ * mailing list footer or a broken relay does to a signed message */
+static void tamper(struct sb *b)
+{
+	char *body = strstr(b->p, "\r\n\r\n");
+	size_t at;
+
+	if (body == NULL)
+		return;
+	at = (size_t)(body - b->p) + (b->len - (size_t)(body - b->p)) / 2;
+	while (at < b->len && !(b->p[at] >= 'a' && b->p[at] < 'z'))
+		at++;
+	if (at < b->len)
+		b->p[at]++;
+}
+
+/* sign_msg - the signer's field, spliced in at sig_at; tampered after */
+static int sign_msg(const struct mailcorpus_opts *o, struct mailcorpus_msg *m,
+        size_t i, struct sb *b, size_t sig_at)
+{
+	enum mailcorpus_sig alg = m->sig;
+	char *field;
+	size_t n;
+
+	if (alg == MAILCORPUS_SIG_TAMPERED)
+		alg = i % 2 ? MAILCORPUS_SIG_ED25519 : MAILCORPUS_SIG_RSA;
+	field = o->sign(o->sign_ctx, alg, m->domain, i, b->p, b->len);
+	if (field == NULL)
+		return -1;
+	n = strlen(field);
+	sb_grow(b, n);
+	memmove(b->p + sig_at + n, b->p + sig_at, b->len - sig_at + 1);
+	memcpy(b->p + sig_at, field, n);
+	b->len += n;
+	free(field);
+	m->nheaders++;
+	if (m->sig == MAILCORPUS_SIG_TAMPERED)
+		tamper(b);
+	return 0;
+}
+
+/* envelope_put - after the data and a NUL: HELO, sender, recipients and
+ * the domain, each NUL-terminated; the message points into the buffer */
+static void envelope_put(struct mailcorpus_msg *m, struct sb *b,
+        const struct env *e, const char *domain)
+{
+	size_t off[3 + MAILCORPUS_RCPTS_MAX];
+
+	m->len = b->len;
+	off[0] = b->len + 1;
+	sb_put(b, "", 1);
+	sb_put(b, e->helo, strlen(e->helo) + 1);
+	off[1] = b->len;
+	sb_put(b, e->sender, strlen(e->sender) + 1);
+	off[2] = b->len;
+	sb_put(b, domain, strlen(domain) + 1);
+	for (size_t r = 0; r < e->nrcpts; r++) {
+		off[3 + r] = b->len;
+		sb_put(b, e->rcpt[r], strlen(e->rcpt[r]) + 1);
+	}
+	m->data = b->p;
+	m->helo = b->p + off[0];
+	m->sender = b->p + off[1];
+	m->domain = b->p + off[2];
+	m->nrcpts = e->nrcpts;
+	for (size_t r = 0; r < e->nrcpts; r++)
+		m->rcpts[r] = b->p + off[3 + r];
+}
+
 /* msg_make - message i: the data, then the envelope strings, in one
- * buffer that the corpus keeps */
-static void msg_make(struct mailcorpus *mc, size_t i, uint64_t seed)
+ * buffer that the corpus keeps; -1 when the signer failed */
+static int msg_make(struct mailcorpus *mc, size_t i, uint64_t seed)
 {
 	struct mailcorpus_msg *m = &mc->msgs[i];
 	uint64_t s = seed ^ (i * 0x9e3779b97f4a7c15ull);
 	struct sb b = {0};
 	struct env e;
-	size_t off[2 + MAILCORPUS_RCPTS_MAX];
+	size_t sig_at;
+	int fake;
 
-	env_make(&e, &s, i);
-	m->dkim = below(&s, 10) < 6;
+	env_make(&e, &s, i, mc->o);
+	fake = below(&s, 10) < 6; /* drawn always: same bytes as before */
+	m->sig = sig_kind(mc->o, i, fake);
+	m->dkim = m->sig != MAILCORPUS_SIG_NONE;
 	m->attachment = below(&s, 10) < 3;
-	m->nheaders = header_block(&b, &s, &e, m->dkim, m->attachment);
+	m->nheaders = header_block(&b, &s, &e, m->sig == MAILCORPUS_SIG_FAKE,
+	        m->attachment, &sig_at);
 	body(&b, &s, &e, m->attachment);
-	m->len = b.len;
-	off[0] = b.len + 1;
-	sb_put(&b, "", 1);
-	sb_put(&b, e.helo, strlen(e.helo) + 1);
-	off[1] = b.len;
-	sb_put(&b, e.sender, strlen(e.sender) + 1);
-	for (size_t r = 0; r < e.nrcpts; r++) {
-		off[2 + r] = b.len;
-		sb_put(&b, e.rcpt[r], strlen(e.rcpt[r]) + 1);
+	m->domain = e.sdomain; /* until envelope_put copies it */
+	if (m->dkim && m->sig != MAILCORPUS_SIG_FAKE &&
+	        sign_msg(mc->o, m, i, &b, sig_at) != 0) {
+		free(b.p);
+		return -1;
 	}
+	envelope_put(m, &b, &e, e.sdomain);
 	mc->bufs[i] = b.p;
-	m->data = b.p;
-	m->helo = b.p + off[0];
-	m->sender = b.p + off[1];
-	m->nrcpts = e.nrcpts;
-	for (size_t r = 0; r < e.nrcpts; r++)
-		m->rcpts[r] = b.p + off[2 + r];
 	mc->bytes += m->len;
+	return 0;
 }
 
-/* mailcorpus_new - make n messages */
-int mailcorpus_new(size_t n, uint64_t seed, struct mailcorpus **out)
+/* opts_ok - shares within 100, a domain list that is not empty */
+static int opts_ok(const struct mailcorpus_opts *o)
 {
+	if (o->domains != NULL && o->ndomains == 0)
+		return 0;
+	return o->sign == NULL ||
+	       o->rsa_pct + o->ed25519_pct + o->tampered_pct <= 100;
+}
+
+/* mailcorpus_new_opts - make n messages */
+int mailcorpus_new_opts(size_t n, uint64_t seed,
+        const struct mailcorpus_opts *o, struct mailcorpus **out)
+{
+	static const struct mailcorpus_opts defaults;
 	struct mailcorpus *mc;
 
-	if (n == 0 || n > CORPUS_MAX)
+	o = o != NULL ? o : &defaults;
+	if (n == 0 || n > CORPUS_MAX || !opts_ok(o))
 		return -1;
 	mc = calloc(1, sizeof *mc);
 	if (mc == NULL || (mc->msgs = calloc(n, sizeof *mc->msgs)) == NULL ||
 	        (mc->bufs = calloc(n, sizeof *mc->bufs)) == NULL)
 		abort();
 	mc->n = n;
-	for (size_t i = 0; i < n; i++)
-		msg_make(mc, i, seed);
+	mc->o = o;
+	for (size_t i = 0; i < n; i++) {
+		if (msg_make(mc, i, seed) != 0) {
+			mailcorpus_free(mc);
+			return -1;
+		}
+	}
+	mc->o = NULL;
 	*out = mc;
 	return 0;
+}
+
+/* mailcorpus_new - make n messages with the defaults */
+int mailcorpus_new(size_t n, uint64_t seed, struct mailcorpus **out)
+{
+	return mailcorpus_new_opts(n, seed, NULL, out);
 }
 
 /* mailcorpus_free - free everything */
