@@ -20,6 +20,7 @@
 struct check_auth {
 	struct engine *e;
 	struct gen *g;
+	int checks; /* see struct check_auth_client */
 	struct check_spf_outcome spf;
 	int spf_ran;
 	char mail_from[256];
@@ -67,9 +68,12 @@ struct check_auth *check_auth_new(
 		return NULL;
 	a->e = e;
 	a->g = g;
+	a->checks = c->checks;
 	snprintf(a->mail_from, sizeof(a->mail_from), "%s", c->mail_from);
 	snprintf(a->helo, sizeof(a->helo), "%s", c->helo ? c->helo : "");
 	dmarc_dns_batch_init(&a->dmarc_dns, g->dns);
+	if (!c->checks)
+		return a;
 	if (g->cfg->dkim && g->dkim != NULL &&
 	        check_dkim_msg_new(g->dkim, &a->dkim) != 0)
 		a->dkim = NULL;
@@ -108,7 +112,7 @@ void check_auth_eoh(struct check_auth *a)
 		check_dkim_msg_free(a->dkim);
 		a->dkim = NULL;
 	}
-	if (!a->g->cfg->dmarc)
+	if (!a->checks || !a->g->cfg->dmarc)
 		return;
 	/* one From field with one domain, else DMARC cannot be evaluated */
 	if (a->nfrom == 1 && dmarc_from_domain(a->from, dom, sizeof(dom)) == 0)

@@ -43,6 +43,9 @@ struct check_auth_client {
 	const char *helo;
 	const char *mail_from; /* without <>; "" for the null sender */
 	int64_t deadline_ms;
+	int checks; /* 0: no SPF, DKIM or DMARC: only the
+	             * incoming Authentication-Results are
+	             * looked at (to remove forged ones) */
 };
 
 struct check_auth_out {

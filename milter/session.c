@@ -127,8 +127,11 @@ static const char *sender_domain(const char *from, char *buf, size_t len)
 	return buf;
 }
 
-/* start_auth - SPF now; DKIM and DMARC get the headers as they come */
-static void start_auth(struct session *s)
+/* start_auth - SPF now; DKIM and DMARC get the headers as they come.
+ * For clients that are not scored (`checks` 0) only forged
+ * Authentication-Results are looked for: they are removed whoever
+ * sends them (RFC 8601 section 5). */
+static void start_auth(struct session *s, int checks)
 {
 	struct check_auth_client c = {
 	        .family = s->family,
@@ -137,6 +140,7 @@ static void start_auth(struct session *s)
 	        .mail_from = s->msg.from,
 	        .deadline_ms =
 	                s->msg.start_ms + s->gen->cfg->message_deadline_ms,
+	        .checks = checks,
 	};
 
 	s->msg.auth = check_auth_new(s->engine, s->gen, &c);
@@ -162,12 +166,14 @@ void session_mail(struct session *s, const char *from, const char *auth)
 	if (d == NULL ||
 	        rep_subject_domain(REP_KIND_DOMAIN, d, &s->msg.domain) != 0)
 		s->msg.domain.kind = 0;
-	if (s->internal || s->msg.authenticated)
+	if (s->internal || s->msg.authenticated) {
+		start_auth(s, 0);
 		return;
+	}
 	if (s->msg.domain.kind != 0)
 		check_dnsl_domain(&s->msg.dnsl, s->gen, s->msg.domain.name,
 		        CHECK_DNSL_FROM);
-	start_auth(s);
+	start_auth(s, 1);
 }
 
 /* session_header - to the checks; count copies of our own headers */
@@ -342,7 +348,10 @@ void session_eom(
 	auth_actions(s->gen->cfg, &w->ao, &v);
 	fill(s, &v, &w->ev, out);
 	if (s->msg.auth != NULL) {
-		check_auth_authres(s->msg.auth, &v, &w->ev, &w->ao);
+		if (w->ev.authenticated || w->ev.internal)
+			check_auth_eom(s->msg.auth, 0, &w->ev, &w->ao);
+		else
+			check_auth_authres(s->msg.auth, &v, &w->ev, &w->ao);
 		memcpy(out->authres, w->ao.authres, sizeof(out->authres));
 		memcpy(out->ar_strip, w->ao.strip, sizeof(out->ar_strip));
 		out->nar_strip = w->ao.nstrip;

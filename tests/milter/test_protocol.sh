@@ -228,6 +228,10 @@ msg -c 192.0.2.4 "$tap_tmp/ar.eml"
 like "$out" "^add-header: Authentication-Results: mx.test.example;" "our Authentication-Results is added"
 like "$out" "^change-header: Authentication-Results\[2\]: $" "an incoming one claiming our authserv-id is removed"
 unlike "$out" "^change-header: Authentication-Results\[1\]" "another authserv-id's is kept"
+msg -c 192.0.2.4 -a alice "$tap_tmp/ar.eml"
+like "$out" "^change-header: Authentication-Results\[2\]: $" \
+	"a forged one is removed from an authenticated client's mail too"
+unlike "$out" "add-header" "which gets no headers of ours"
 
 msg -c 192.0.2.5 -k 5
 is "$(echo "$out" | grep -c '^verdict: accept$')" 5 "five messages on one connection"
