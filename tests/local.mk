@@ -1,5 +1,6 @@
 # tests/ - unit tests (cmocka, one program per module), CLI tests,
 # benchmarks (built, never run by make check).
+include %reldir%/lib/local.mk
 include %reldir%/unit/local.mk
 include %reldir%/cli/local.mk
 include %reldir%/milter/local.mk

@@ -2,7 +2,7 @@
 # MTA-side client. libmiltertest.a holds the client (milterclient.h), the
 # message corpus generator (mailcorpus.h) and the TCP_NODELAY helper of the
 # test filters (nodelay.h); the benchmark in tests/bench links it too.
-check_LIBRARIES = %reldir%/libmiltertest.a
+check_LIBRARIES += %reldir%/libmiltertest.a
 %canon_reldir%_libmiltertest_a_SOURCES = \
 	%reldir%/milterclient.c %reldir%/milterclient.h \
 	%reldir%/mc_msg.c %reldir%/mc_send.c %reldir%/mc_io.c \

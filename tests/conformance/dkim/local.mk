@@ -1,6 +1,7 @@
 # tests/conformance/dkim - the dkim test vectors and the programs that run them.
 # The programs link the milter's own check_dkim (libmiltercore.a); the key
-# source is the fake of dkim_fake.c, passed in as a table of functions.
+# source is the fake of dkim_fake.c, passed in as a table of functions;
+# test_check_dkim_dns serves keys from tests/lib/libfakedns.a instead.
 DKIM_TESTS = \
 	%reldir%/dkim_vectors \
 	%reldir%/test_check_dkim \
@@ -19,11 +20,11 @@ DKIM_TEST_LDADD = $(MILTER_CORE_LIBS) $(CMOCKA_LIBS)
 %canon_reldir%_test_check_dkim_CPPFLAGS = $(DKIM_TEST_CPPFLAGS)
 %canon_reldir%_test_check_dkim_LDADD = $(DKIM_TEST_LDADD)
 %canon_reldir%_test_check_dkim_dns_SOURCES = %reldir%/test_check_dkim_dns.c \
-	%reldir%/tiny_dns.c %reldir%/tiny_dns.h \
 	%reldir%/dkim_testenv.c %reldir%/dkim_testenv.h \
 	%reldir%/dkim_fake.c %reldir%/dkim_fake.h
-%canon_reldir%_test_check_dkim_dns_CPPFLAGS = $(DKIM_TEST_CPPFLAGS)
-%canon_reldir%_test_check_dkim_dns_LDADD = $(DKIM_TEST_LDADD)
+%canon_reldir%_test_check_dkim_dns_CPPFLAGS = $(DKIM_TEST_CPPFLAGS) \
+	$(FAKEDNS_CPPFLAGS)
+%canon_reldir%_test_check_dkim_dns_LDADD = $(FAKEDNS_LIBS) $(DKIM_TEST_LDADD)
 
 # The vectors and keys, with their provenance and licences.
 EXTRA_DIST += %reldir%/SOURCE.md %reldir%/vectors.tsv \

@@ -1,7 +1,8 @@
 /*
  * test_check_dkim_dns.c - check_dkim as the milter runs it: its key source
  * over the real DNS layer (dns.h, c-ares) against a scripted server on
- * 127.0.0.1 (tiny_dns.c), and one verifier shared by worker threads.
+ * 127.0.0.1 (tests/lib/fakedns.h), and one verifier shared by worker
+ * threads.
  */
 #include "config.h"
 
@@ -21,13 +22,13 @@
 #include "check_dkim.h"
 #include "dkim_fake.h"
 #include "dkim_testenv.h"
-#include "tiny_dns.h"
+#include "fakedns.h"
 
 /* The scripted server's zone for the DNS-layer test. */
-static const struct tiny_dns_zone dns_zone[] = {
-        {"good._domainkey.example.org", 0, good_record, 0},
-        {"broken._domainkey.example.org", 2, NULL, 0},
-        {"slow._domainkey.example.org", 0, NULL, 1},
+static const struct fakedns_row dns_zone[] = {
+        {"good._domainkey.example.org", 0, FAKEDNS_TXT, 60, 0, 0, good_record},
+        {"broken._domainkey.example.org", 0, FAKEDNS_SERVFAIL, 0, 0, 0, NULL},
+        {"slow._domainkey.example.org", 0, FAKEDNS_DROP, 0, 0, 0, NULL},
 };
 
 /* dns_verify - sign with `sel`, verify through the real DNS layer */
@@ -42,7 +43,7 @@ static void dns_verify(struct env *e, const char *sel, int64_t budget_ms)
 
 static void test_dns_layer_serves_the_keys(void **state)
 {
-	struct tiny_dns *srv = tiny_dns_start(dns_zone, 3);
+	struct fakedns *srv = fakedns_start(dns_zone, 3);
 	struct dns_opts o = {.timeout_ms = 300, .tries = 1};
 	struct dns_resolver *r = NULL;
 	struct check_dkim_opts ko = {&check_dkim_keys_dns, NULL, 0, 0};
@@ -50,7 +51,7 @@ static void test_dns_layer_serves_the_keys(void **state)
 
 	assert_non_null(srv);
 	assert_non_null(e);
-	o.servers = tiny_dns_servers(srv);
+	o.servers = fakedns_servers(srv);
 	assert_int_equal(dns_resolver_new(&o, &r), 0);
 	ko.keys_ctx = r;
 	assert_int_equal(check_dkim_new(&ko, &e->dk), CHECK_DKIM_OK);
@@ -67,7 +68,7 @@ static void test_dns_layer_serves_the_keys(void **state)
 	e->m = NULL;
 	env_free(e); /* verifier before the resolver it uses */
 	dns_resolver_free(r);
-	tiny_dns_stop(srv);
+	fakedns_stop(srv);
 }
 
 /* verify_quietly - 1 if the message's one signature passes; no cmocka

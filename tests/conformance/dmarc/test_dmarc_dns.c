@@ -3,8 +3,9 @@
  * (dmarc_dns_batch_ops on milter/dns.h) against a scripted DNS server on
  * 127.0.0.1: records at the From domain, the fallback to the
  * organisational domain, multi-string TXT records, SERVFAIL, and a server
- * that never answers (the deadline bounds the wait). UDP only: every
- * answer here fits in 512 octets. Nothing leaves 127.0.0.0/8.
+ * that never answers (the deadline bounds the wait). The server is
+ * tests/lib/fakedns.h; every answer here fits in 512 octets, so all goes
+ * over UDP. Nothing leaves 127.0.0.0/8.
  */
 #include "config.h"
 
@@ -14,196 +15,31 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <arpa/inet.h>
-#include <ctype.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <pthread.h>
-#include <stdio.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "check_dmarc.h"
 #include "dns.h"
+#include "fakedns.h"
 #include "orgdom.h"
 
-enum kind { K_TXT, K_NXDOMAIN, K_SERVFAIL, K_DROP };
-
-/* A name of the test zone. TXT data: records separated by '\n', the
- * character-strings of one record by '|'. */
-struct zone {
-	const char *name;
-	enum kind kind;
-	const char *txt;
-};
-
-static const struct zone zone[] = {
-        {"_dmarc.example.test", K_TXT, "v=DMARC1; |p=reject\nv=spf1 -all"},
-        {"_dmarc.a.example.test", K_NXDOMAIN, NULL},
-        {"_dmarc.none.test", K_NXDOMAIN, NULL},
-        {"_dmarc.sub.org.test", K_TXT, "unrelated"},
-        {"_dmarc.org.test", K_TXT, "v=DMARC1; p=none; sp=quarantine"},
-        {"_dmarc.broken.test", K_SERVFAIL, NULL},
-        {"_dmarc.silent.test", K_DROP, NULL},
-};
-
-struct responder {
-	int fd;
-	int stop;
-	pthread_t thread;
-	char servers[32];
-};
-
-struct pkt {
-	unsigned char b[512];
-	size_t n;
+/* The test zone (tests/lib/fakedns.h). TXT data: records separated by
+ * '\n', the character-strings of one record by '|'. */
+static const struct fakedns_row zone[] = {
+        {"_dmarc.example.test", 0, FAKEDNS_TXT, 60, 0, 0,
+                "v=DMARC1; |p=reject\nv=spf1 -all"},
+        {"_dmarc.a.example.test", 0, FAKEDNS_NXDOMAIN, 0, 0, 0, NULL},
+        {"_dmarc.none.test", 0, FAKEDNS_NXDOMAIN, 0, 0, 0, NULL},
+        {"_dmarc.sub.org.test", 0, FAKEDNS_TXT, 60, 0, 0, "unrelated"},
+        {"_dmarc.org.test", 0, FAKEDNS_TXT, 60, 0, 0,
+                "v=DMARC1; p=none; sp=quarantine"},
+        {"_dmarc.broken.test", 0, FAKEDNS_SERVFAIL, 0, 0, 0, NULL},
+        {"_dmarc.silent.test", 0, FAKEDNS_DROP, 0, 0, 0, NULL},
 };
 
 static struct orgdom *psl;
 
-/* put16 - a 16-bit value in network order */
-static void put16(struct pkt *p, unsigned v)
-{
-	p->b[p->n++] = (unsigned char)(v >> 8);
-	p->b[p->n++] = (unsigned char)v;
-}
-
-/* qname - the question's name, dotted, lower case; its end in *end */
-static int qname(const unsigned char *q, size_t n, char *name, size_t *end)
-{
-	size_t i = 12, o = 0;
-
-	while (i < n && q[i] != 0) {
-		size_t len = q[i++];
-
-		if (len > 63 || i + len > n || o + len + 2 > 256)
-			return -1;
-		for (size_t k = 0; k < len; k++)
-			name[o++] = (char)tolower(q[i + k]);
-		name[o++] = '.';
-		i += len;
-	}
-	if (i + 5 > n)
-		return -1;
-	name[o > 0 ? o - 1 : 0] = '\0';
-	*end = i + 5; /* the root label, QTYPE, QCLASS */
-	return 0;
-}
-
-/* add_txt - one TXT record: '|' splits it into character-strings */
-static void add_txt(struct pkt *p, const char *rec, size_t len)
-{
-	size_t at;
-
-	put16(p, 0xc00c);
-	put16(p, 16);
-	put16(p, 1);
-	put16(p, 0);
-	put16(p, 60);
-	at = p->n;
-	put16(p, 0);
-	while (len > 0) {
-		const char *bar = memchr(rec, '|', len);
-		size_t n = bar != NULL ? (size_t)(bar - rec) : len;
-
-		p->b[p->n++] = (unsigned char)n;
-		memcpy(p->b + p->n, rec, n);
-		p->n += n;
-		len -= n + (bar != NULL);
-		rec += n + (bar != NULL);
-	}
-	p->b[at] = (unsigned char)((p->n - at - 2) >> 8);
-	p->b[at + 1] = (unsigned char)(p->n - at - 2);
-}
-
-/* reply - the answer to `q` from the zone; 0 when the server is silent */
-static size_t reply(const unsigned char *q, size_t n, struct pkt *p)
-{
-	char name[256];
-	size_t end;
-	const struct zone *z = NULL;
-	unsigned count = 0, rcode = 3;
-
-	if (n < 12 || qname(q, n, name, &end) != 0)
-		return 0;
-	for (size_t i = 0; i < sizeof(zone) / sizeof(*zone); i++)
-		if (strcmp(zone[i].name, name) == 0)
-			z = &zone[i];
-	if (z != NULL && z->kind == K_DROP)
-		return 0;
-	memcpy(p->b, q, end);
-	p->n = end;
-	if (z != NULL && z->kind == K_SERVFAIL)
-		rcode = 2;
-	for (const char *r = z != NULL ? z->txt : NULL; r != NULL && *r;) {
-		size_t len = strcspn(r, "\n");
-
-		add_txt(p, r, len);
-		count++;
-		rcode = 0;
-		r += len + (r[len] == '\n');
-	}
-	p->b[2] = 0x84 | (q[2] & 0x01); /* QR, AA, RD copied */
-	p->b[3] = (unsigned char)(0x80 | rcode);
-	p->b[6] = 0;
-	p->b[7] = (unsigned char)count;
-	memset(p->b + 8, 0, 4);
-	return p->n;
-}
-
-/* serve - answer until told to stop */
-static void *serve(void *arg)
-{
-	struct responder *s = arg;
-
-	while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE)) {
-		struct pollfd pfd = {s->fd, POLLIN, 0};
-		unsigned char q[512];
-		struct sockaddr_in from;
-		socklen_t fl = sizeof(from);
-		struct pkt p;
-		ssize_t n;
-
-		if (poll(&pfd, 1, 20) <= 0)
-			continue;
-		n = recvfrom(
-		        s->fd, q, sizeof(q), 0, (struct sockaddr *)&from, &fl);
-		if (n > 0 && reply(q, (size_t)n, &p) > 0)
-			sendto(s->fd, p.b, p.n, 0, (struct sockaddr *)&from,
-			        fl);
-	}
-	return NULL;
-}
-
-/* responder_start - a UDP socket on a free loopback port */
-static void responder_start(struct responder *s)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET};
-	socklen_t len = sizeof(a);
-
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	s->stop = 0;
-	s->fd = socket(AF_INET, SOCK_DGRAM, 0);
-	assert_true(s->fd >= 0);
-	assert_int_equal(bind(s->fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(getsockname(s->fd, (struct sockaddr *)&a, &len), 0);
-	snprintf(s->servers, sizeof(s->servers), "127.0.0.1:%u",
-	        ntohs(a.sin_port));
-	assert_int_equal(pthread_create(&s->thread, NULL, serve, s), 0);
-}
-
-/* responder_stop - join the thread, close the socket */
-static void responder_stop(struct responder *s)
-{
-	__atomic_store_n(&s->stop, 1, __ATOMIC_RELEASE);
-	pthread_join(s->thread, NULL);
-	close(s->fd);
-}
-
 struct fixture {
-	struct responder srv;
+	struct fakedns *srv;
 	struct dns_resolver *r;
 	struct dmarc_dns_batch b;
 };
@@ -214,8 +50,9 @@ static int fixture_new(void **state)
 	static struct fixture f;
 	struct dns_opts o = {.timeout_ms = 2000, .tries = 1};
 
-	responder_start(&f.srv);
-	o.servers = f.srv.servers;
+	f.srv = fakedns_start(zone, sizeof(zone) / sizeof(*zone));
+	assert_non_null(f.srv);
+	o.servers = fakedns_servers(f.srv);
 	assert_int_equal(dns_resolver_new(&o, &f.r), DNS_OK);
 	dmarc_dns_batch_init(&f.b, f.r);
 	*state = &f;
@@ -228,7 +65,7 @@ static int fixture_free(void **state)
 
 	dmarc_dns_batch_reset(&f->b);
 	dns_resolver_free(f->r);
-	responder_stop(&f->srv);
+	fakedns_stop(f->srv);
 	return 0;
 }
 

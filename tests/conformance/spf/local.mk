@@ -6,7 +6,8 @@
 # fake zone backend it shares with spf_suite): unit tests of the grammar,
 # the limits, the hostile records of CVE-2023-42118 and the result
 # mapping (cmocka).
-# test_spf_dns: the milter's own backend (dns.c) on a loopback DNS server.
+# test_spf_dns: the milter's own backend (dns.c) on a loopback DNS server
+# (tests/lib/libfakedns.a).
 SPF_CONFORMANCE_TESTS = %reldir%/spf_suite %reldir%/test_spf_dns \
 	tests/unit/test_spf
 check_PROGRAMS += $(SPF_CONFORMANCE_TESTS)
@@ -17,8 +18,8 @@ SPF_TEST_LDADD = $(MILTER_CORE_LIBS) $(CMOCKA_LIBS)
 	%reldir%/spf_zone.c %reldir%/spf_zone.h
 %canon_reldir%_spf_suite_CPPFLAGS = $(SPF_TEST_CPPFLAGS)
 %canon_reldir%_spf_suite_LDADD = $(SPF_TEST_LDADD)
-%canon_reldir%_test_spf_dns_CPPFLAGS = $(SPF_TEST_CPPFLAGS)
-%canon_reldir%_test_spf_dns_LDADD = $(SPF_TEST_LDADD)
+%canon_reldir%_test_spf_dns_CPPFLAGS = $(SPF_TEST_CPPFLAGS) $(FAKEDNS_CPPFLAGS)
+%canon_reldir%_test_spf_dns_LDADD = $(FAKEDNS_LIBS) $(SPF_TEST_LDADD)
 tests_unit_test_spf_SOURCES = tests/unit/test_spf.c \
 	%reldir%/spf_zone.c %reldir%/spf_zone.h
 tests_unit_test_spf_CPPFLAGS = $(SPF_TEST_CPPFLAGS) -I$(top_srcdir)/%reldir%

@@ -3,8 +3,9 @@
  * (spf_dns_resolver_ops on milter/dns.h) against a scripted DNS server on
  * 127.0.0.1: a record with multi-string TXT, mx and include:, NXDOMAIN and
  * NODATA, a server that never answers (the deadline bounds the wait), and
- * an evaluation of more queries than one dns_batch holds. UDP only: every
- * answer fits in 512 octets. Nothing leaves 127.0.0.0/8.
+ * an evaluation of more queries than one dns_batch holds. The server is
+ * tests/lib/fakedns.h; every answer fits in 512 octets, so all goes over
+ * UDP. Nothing leaves 127.0.0.0/8.
  */
 #include "config.h"
 
@@ -15,200 +16,38 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
-#include <ctype.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <pthread.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "check_spf.h"
 #include "dns.h"
+#include "fakedns.h"
 #include "spf_dns.h"
 
-/* A record of the test zone; TXT strings of one record split at '|'. */
-struct zrec {
-	const char *name;
-	unsigned type; /* 1 A, 15 MX, 16 TXT; 0: the name never answers */
-	const char *data;
-};
-
-static const struct zrec zone[] = {
-        {"example.test", 16,
+/* The test zone (tests/lib/fakedns.h): a name with rows for other types
+ * only gets NODATA. TXT strings of one record split at '|'. */
+static const struct fakedns_row zone[] = {
+        {"example.test", 16, FAKEDNS_TXT, 60, 0, 0,
                 "v=spf1 a:host.example.test |mx include:inc.example.test -all"},
-        {"host.example.test", 1, "198.51.100.1"},
-        {"example.test", 15, "mx1.example.test"},
-        {"mx1.example.test", 1, "198.51.100.2"},
-        {"inc.example.test", 16, "v=spf1 ip4:192.0.2.0/24 ?all"},
-        {"aonly.test", 1, "198.51.100.3"},
-        {"silent.test", 16, "v=spf1 a:drop.test -all"},
-        {"drop.test", 0, ""},
-        {"many.test", 16,
+        {"host.example.test", 1, FAKEDNS_A, 60, 0, 0, "198.51.100.1"},
+        {"example.test", 15, FAKEDNS_MX, 60, 0, 0, "10 mx1.example.test"},
+        {"mx1.example.test", 1, FAKEDNS_A, 60, 0, 0, "198.51.100.2"},
+        {"inc.example.test", 16, FAKEDNS_TXT, 60, 0, 0,
+                "v=spf1 ip4:192.0.2.0/24 ?all"},
+        {"aonly.test", 1, FAKEDNS_A, 60, 0, 0, "198.51.100.3"},
+        {"silent.test", 16, FAKEDNS_TXT, 60, 0, 0, "v=spf1 a:drop.test -all"},
+        {"drop.test", 0, FAKEDNS_DROP, 0, 0, 0, NULL},
+        {"many.test", 16, FAKEDNS_TXT, 60, 0, 0,
                 "v=spf1 mx:m.test mx:m.test mx:m.test mx:m.test "
                 "mx:m.test mx:m.test -all"},
-        {"m.test", 15, "h0.test"},
-        {"m.test", 15, "h1.test"},
-        {"m.test", 15, "h2.test"},
-        {"m.test", 15, "h3.test"},
-        {"m.test", 15, "h4.test"},
-        {"m.test", 15, "h5.test"},
-        {"m.test", 15, "h6.test"},
-        {"m.test", 15, "h7.test"},
-        {"m.test", 15, "h8.test"},
-        {"m.test", 15, "h9.test"},
-        {"h0.test", 1, "198.51.100.10"},
-        {"h5.test", 1, "198.51.100.15"},
+        {"m.test", 15, FAKEDNS_MX, 60, 0, 0,
+                "10 h0.test\n10 h1.test\n10 h2.test\n10 h3.test\n"
+                "10 h4.test\n10 h5.test\n10 h6.test\n10 h7.test\n"
+                "10 h8.test\n10 h9.test"},
+        {"h0.test", 1, FAKEDNS_A, 60, 0, 0, "198.51.100.10"},
+        {"h5.test", 1, FAKEDNS_A, 60, 0, 0, "198.51.100.15"},
 };
-
-struct responder {
-	int fd;
-	int stop;
-	pthread_t thread;
-	char servers[32];
-};
-
-struct pkt {
-	unsigned char b[512];
-	size_t n;
-};
-
-/* put16 - network order */
-static void put16(struct pkt *p, unsigned v)
-{
-	p->b[p->n++] = (unsigned char)(v >> 8);
-	p->b[p->n++] = (unsigned char)v;
-}
-
-/* put_name - a name as uncompressed labels */
-static void put_name(struct pkt *p, const char *name)
-{
-	while (*name != '\0') {
-		size_t n = strcspn(name, ".");
-
-		p->b[p->n++] = (unsigned char)n;
-		memcpy(p->b + p->n, name, n);
-		p->n += n;
-		name += n + (name[n] == '.');
-	}
-	p->b[p->n++] = 0;
-}
-
-/* question - the name and type asked; the question's end in *end */
-static int question(const unsigned char *q, size_t n, char *name,
-        unsigned *type, size_t *end)
-{
-	size_t i = 12, o = 0;
-
-	while (i < n && q[i] != 0) {
-		size_t len = q[i++];
-
-		if (len > 63 || i + len > n || o + len + 2 > 256)
-			return -1;
-		for (size_t k = 0; k < len; k++)
-			name[o++] = (char)tolower(q[i + k]);
-		name[o++] = '.';
-		i += len;
-	}
-	if (i + 5 > n)
-		return -1;
-	name[o > 0 ? o - 1 : 0] = '\0';
-	*type = (unsigned)q[i + 1] << 8 | q[i + 2];
-	*end = i + 5;
-	return 0;
-}
-
-/* add_rr - one answer record for the question's name */
-static void add_rr(struct pkt *p, const struct zrec *z)
-{
-	size_t at, len = strlen(z->data);
-
-	put16(p, 0xc00c);
-	put16(p, z->type);
-	put16(p, 1);
-	put16(p, 0);
-	put16(p, 60);
-	at = p->n;
-	put16(p, 0);
-	if (z->type == 1) {
-		inet_pton(AF_INET, z->data, p->b + p->n);
-		p->n += 4;
-	} else if (z->type == 15) {
-		put16(p, 10);
-		put_name(p, z->data);
-	} else {
-		for (const char *s = z->data; len > 0;) {
-			size_t k = strcspn(s, "|");
-
-			p->b[p->n++] = (unsigned char)k;
-			memcpy(p->b + p->n, s, k);
-			p->n += k;
-			len -= k + (s[k] == '|');
-			s += k + (s[k] == '|');
-		}
-	}
-	p->b[at] = (unsigned char)((p->n - at - 2) >> 8);
-	p->b[at + 1] = (unsigned char)(p->n - at - 2);
-}
-
-/* reply - NOERROR with the records of the asked type, NODATA, NXDOMAIN,
- * or nothing at all for a silent name */
-static size_t reply(const unsigned char *q, size_t n, struct pkt *p)
-{
-	char name[256];
-	unsigned type, count = 0, known = 0;
-	size_t end;
-
-	if (n < 12 || question(q, n, name, &type, &end) != 0)
-		return 0;
-	memcpy(p->b, q, end);
-	p->n = end;
-	for (size_t i = 0; i < sizeof(zone) / sizeof(*zone); i++) {
-		if (strcmp(zone[i].name, name) != 0)
-			continue;
-		if (zone[i].type == 0)
-			return 0;
-		known = 1;
-		if (zone[i].type == type) {
-			add_rr(p, &zone[i]);
-			count++;
-		}
-	}
-	p->b[2] = 0x84 | (q[2] & 0x01);
-	p->b[3] = (unsigned char)(0x80 | (known ? 0 : 3));
-	p->b[6] = 0;
-	p->b[7] = (unsigned char)count;
-	memset(p->b + 8, 0, 4);
-	return p->n;
-}
-
-/* serve - answer until told to stop */
-static void *serve(void *arg)
-{
-	struct responder *s = arg;
-
-	while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE)) {
-		struct pollfd pfd = {s->fd, POLLIN, 0};
-		unsigned char q[512];
-		struct sockaddr_in from;
-		socklen_t fl = sizeof(from);
-		struct pkt p;
-		ssize_t n;
-
-		if (poll(&pfd, 1, 20) <= 0)
-			continue;
-		n = recvfrom(
-		        s->fd, q, sizeof(q), 0, (struct sockaddr *)&from, &fl);
-		if (n > 0 && reply(q, (size_t)n, &p) > 0)
-			sendto(s->fd, p.b, p.n, 0, (struct sockaddr *)&from,
-			        fl);
-	}
-	return NULL;
-}
 
 struct fixture {
-	struct responder srv;
+	struct fakedns *srv;
 	struct dns_resolver *r;
 };
 
@@ -216,20 +55,11 @@ struct fixture {
 static int setup(void **state)
 {
 	static struct fixture f;
-	struct sockaddr_in a = {.sin_family = AF_INET};
-	socklen_t len = sizeof(a);
 	struct dns_opts o = {.timeout_ms = 2000, .tries = 1};
 
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	f.srv.stop = 0;
-	f.srv.fd = socket(AF_INET, SOCK_DGRAM, 0);
-	assert_true(f.srv.fd >= 0);
-	assert_int_equal(bind(f.srv.fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(getsockname(f.srv.fd, (struct sockaddr *)&a, &len), 0);
-	snprintf(f.srv.servers, sizeof(f.srv.servers), "127.0.0.1:%u",
-	        ntohs(a.sin_port));
-	assert_int_equal(pthread_create(&f.srv.thread, NULL, serve, &f.srv), 0);
-	o.servers = f.srv.servers;
+	f.srv = fakedns_start(zone, sizeof(zone) / sizeof(*zone));
+	assert_non_null(f.srv);
+	o.servers = fakedns_servers(f.srv);
 	assert_int_equal(dns_resolver_new(&o, &f.r), DNS_OK);
 	*state = &f;
 	return 0;
@@ -241,9 +71,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	dns_resolver_free(f->r);
-	__atomic_store_n(&f->srv.stop, 1, __ATOMIC_RELEASE);
-	pthread_join(f->srv.thread, NULL);
-	close(f->srv.fd);
+	fakedns_stop(f->srv);
 	return 0;
 }
 
