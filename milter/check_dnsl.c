@@ -145,7 +145,6 @@ void check_dnsl_collect(struct check_dnsl *c, struct policy_evidence *e,
 		const struct check_dnsl_query *q = &c->q[i];
 		const struct dns_answer *a =
 		        dns_batch_answer(c->batch, q->index);
-		char late[DNSL_QNAME_MAX + 8];
 
 		switch (a->status) {
 		case DNS_ANSWER:
@@ -157,9 +156,7 @@ void check_dnsl_collect(struct check_dnsl *c, struct policy_evidence *e,
 		case DNS_PENDING:
 		case DNS_TIMEOUT:
 			atomic_fetch_add(&n->dnsl_timeouts, 1);
-			snprintf(late, sizeof(late), "%s",
-			        dnsl_zone_name(q->set, q->zone));
-			policy_note_timeout(e, late);
+			policy_note_timeout(e, dnsl_zone_name(q->set, q->zone));
 			break;
 		default:
 			atomic_fetch_add(&n->dnsl_errors, 1);

@@ -19,7 +19,6 @@ const char *const session_header_name[SESSION_HDR_COUNT] = {
         "X-Spam-Score", "X-Spam-Status", "X-Spam-Flag"};
 
 struct session_msg {
-	int active;
 	char from[256];            /* as given, for the log */
 	struct rep_subject domain; /* sender domain; kind 0 when none */
 	int authenticated;
@@ -34,6 +33,8 @@ struct session {
 	struct gen *gen;
 	int family; /* 0: no usable address */
 	uint8_t addr[16];
+	struct rep_subject ip; /* the address as a store subject */
+	int has_ip;
 	char addr_text[INET6_ADDRSTRLEN];
 	char hostname[256];
 	char helo[256];
@@ -96,6 +97,7 @@ void session_connect(struct session *s, const char *hostname, int family,
 	s->family = family;
 	memcpy(s->addr, addr, family == AF_INET ? 4 : 16);
 	inet_ntop(family, addr, s->addr_text, sizeof(s->addr_text));
+	s->has_ip = rep_subject_ip(family, addr, &s->ip) == 0;
 	s->internal = conf_is_internal(s->gen->cfg, family, addr);
 	if (!s->internal)
 		check_dnsl_client(&s->dnsl, s->gen, family, s->addr);
@@ -153,7 +155,6 @@ void session_mail(struct session *s, const char *from, const char *auth)
 	const char *d;
 
 	session_abort(s);
-	s->msg.active = 1;
 	s->msg.start_ms = dns_now_ms();
 	/* the log and the domain want the address without its <> */
 	if (from[0] == '<')
@@ -215,7 +216,6 @@ static void gather(struct session *s, struct policy_evidence *ev,
 	const struct conf *c = s->gen->cfg;
 	struct engine_counters *n = engine_counters(s->engine);
 	int64_t deadline = s->msg.start_ms + c->message_deadline_ms;
-	struct rep_subject ip;
 
 	check_dnsl_wait(&s->dnsl, deadline);
 	check_dnsl_wait(&s->msg.dnsl, deadline);
@@ -223,8 +223,8 @@ static void gather(struct session *s, struct policy_evidence *ev,
 	check_dnsl_collect(&s->msg.dnsl, ev, n, qid);
 	if (s->msg.auth != NULL)
 		check_auth_eom(s->msg.auth, deadline, ev, ao);
-	if (s->family != 0 && rep_subject_ip(s->family, s->addr, &ip) == 0)
-		check_rep(s->engine, s->gen, &ip, "REP_IP",
+	if (s->has_ip)
+		check_rep(s->engine, s->gen, &s->ip, "REP_IP",
 		        c->reputation_weight, now, ev, qid);
 	if (s->msg.domain.kind != 0)
 		check_rep(s->engine, s->gen, &s->msg.domain, "REP_FROM",
@@ -296,12 +296,9 @@ static void observe(
         struct session *s, const struct policy_verdict *v, int64_t now)
 {
 	struct writer *w = engine_writer(s->engine);
-	struct rep_subject ip;
 
-	if (w == NULL || v->skipped != POLICY_SKIP_NONE || s->family == 0)
-		return;
-	if (rep_subject_ip(s->family, s->addr, &ip) == 0)
-		writer_push(w, &ip, v->spam, now);
+	if (w != NULL && v->skipped == POLICY_SKIP_NONE && s->has_ip)
+		writer_push(w, &s->ip, v->spam, now);
 }
 
 /* observe_ids - the verdict also counts for the domains that proved
