@@ -67,7 +67,7 @@ void check_rep(struct engine *e, struct gen *g, const struct rep_subject *s,
 	struct rep_score sc;
 	char name[POLICY_SYMBOL_LEN], detail[POLICY_DETAIL_LEN];
 	char subject[REP_SUBJECT_TEXT_MAX];
-	int rc = rep_check(engine_store(e), &g->rpol, s, now, &sc);
+	int rc = engine_score(e, s, now, &sc);
 
 	rep_subject_format(s, subject, sizeof(subject));
 	if (rc != 0) {

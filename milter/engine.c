@@ -27,7 +27,11 @@ struct engine {
 	unsigned serial;
 	pthread_t prober;
 	int prober_running, stopping, reprobe;
+	pthread_rwlock_t pol_lock; /* guards pol */
+	struct rep_policy pol;     /* defaults and the partners' weights */
 };
+
+static void policy_refresh(struct engine *e);
 
 /* gen_auth - the DKIM verifier over the generation's resolver, and the
  * authserv-id (the host name unless configured) */
@@ -90,7 +94,6 @@ static int gen_new(struct conf *cfg, unsigned serial, struct gen **out,
 	atomic_init(&g->refs, 1);
 	g->cfg = cfg;
 	g->serial = serial;
-	rep_policy_init(&g->rpol);
 	*out = g;
 	return 0;
 }
@@ -150,6 +153,9 @@ int engine_new(struct conf *cfg, struct engine **out, char *err, size_t errlen)
 	}
 	e->serial = 1;
 	pthread_mutex_init(&e->lock, NULL);
+	pthread_rwlock_init(&e->pol_lock, NULL);
+	rep_policy_init(&e->pol);
+	policy_refresh(e);
 	pthread_cond_init(&e->prober_wake, NULL);
 	*out = e;
 	return 0;
@@ -244,42 +250,94 @@ static void probe_set(struct gen *g, struct dnsl_set *set, const char *what)
 	}
 }
 
-/* prober_sleep - wait for the probe interval, a reload or the stop */
-static int prober_sleep(struct engine *e, unsigned seconds)
+/* How often the partners' weights are read again from the store: repsync
+ * writes them at each pull. */
+#define POLICY_REFRESH 300
+
+/* prober_sleep - wait `seconds`, for a reload or for the stop; *reload
+ * tells whether a reload ended it */
+static int prober_sleep(struct engine *e, unsigned seconds, int *reload)
 {
 	struct timespec until;
 	int stop;
 
 	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += seconds > 0 ? seconds : 86400 * 365;
+	until.tv_sec += seconds;
 	pthread_mutex_lock(&e->lock);
 	while (!e->stopping && !e->reprobe)
 		if (pthread_cond_timedwait(&e->prober_wake, &e->lock, &until) ==
 		        ETIMEDOUT)
 			break;
+	*reload = e->reprobe;
 	e->reprobe = 0;
 	stop = e->stopping;
 	pthread_mutex_unlock(&e->lock);
 	return stop;
 }
 
+/* policy_refresh - the store's publisher weights into the policy that
+ * scores use; read outside the lock, copied in under it */
+static void policy_refresh(struct engine *e)
+{
+	struct rep_policy *p = malloc(sizeof *p);
+	int rc;
+
+	if (p == NULL)
+		return;
+	rep_policy_init(p);
+	if ((rc = rep_policy_load(p, e->store, (int64_t)time(NULL))) != REP_OK) {
+		log_msg(LOG_WARNING,
+		        "store: partner weights unreadable (%s); keeping the "
+		        "last ones",
+		        rep_strerror(rc));
+		free(p);
+		return;
+	}
+	pthread_rwlock_wrlock(&e->pol_lock);
+	e->pol = *p;
+	pthread_rwlock_unlock(&e->pol_lock);
+	free(p);
+}
+
 /* prober_main - probe at start, then every dns_probe_interval, and at
- * once after a reload (the new lists have not been probed yet) */
+ * once after a reload (the new lists have not been probed yet); read
+ * the partners' weights every POLICY_REFRESH seconds and after a reload */
 static void *prober_main(void *arg)
 {
 	struct engine *e = arg;
-	int stop = 0;
+	time_t next_probe = 0;
+	int stop = 0, reload = 1;
 
 	while (!stop) {
 		struct gen *g = engine_acquire(e);
-		unsigned interval = g->cfg->dns_probe_interval;
+		unsigned interval = g->cfg->dns_probe_interval, nap;
+		time_t now = time(NULL);
 
-		probe_set(g, g->cfg->ip_lists, "ip");
-		probe_set(g, g->cfg->domain_lists, "domain");
+		policy_refresh(e);
+		if (reload || (interval > 0 && now >= next_probe)) {
+			probe_set(g, g->cfg->ip_lists, "ip");
+			probe_set(g, g->cfg->domain_lists, "domain");
+			next_probe = now + interval;
+		}
 		gen_release(g);
-		stop = prober_sleep(e, interval);
+		nap = POLICY_REFRESH;
+		if (interval > 0 && next_probe - now < (time_t)nap)
+			nap = next_probe > now ? (unsigned)(next_probe - now) : 1;
+		stop = prober_sleep(e, nap, &reload);
 	}
 	return NULL;
+}
+
+/* engine_score - rep_check with the current policy */
+int engine_score(struct engine *e, const struct rep_subject *s, int64_t now,
+        struct rep_score *out)
+{
+	int rc;
+
+	pthread_rwlock_rdlock(&e->pol_lock);
+	rc = rep_check(e->store, &e->pol, s, now, out);
+	pthread_rwlock_unlock(&e->pol_lock);
+	return rc;
 }
 
 /* engine_start - the writer and the prober */
@@ -417,5 +475,6 @@ void engine_free(struct engine *e)
 	orgdom_close(e->psl);
 	pthread_mutex_destroy(&e->lock);
 	pthread_cond_destroy(&e->prober_wake);
+	pthread_rwlock_destroy(&e->pol_lock);
 	free(e);
 }

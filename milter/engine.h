@@ -42,7 +42,6 @@ struct gen {
 	struct check_dkim *dkim;  /* owned; NULL when dkim = no */
 	char authserv_id[256];    /* authserv_id, or the host name */
 	struct check_spf_weights spf_weights; /* defaults + symbol_weights */
-	struct rep_policy rpol;               /* the store's scoring policy */
 	unsigned serial; /* 1 for the first, +1 per reload */
 };
 
@@ -76,6 +75,12 @@ struct gen *engine_acquire(struct engine *e);
 
 /* gen_release - drop a reference; the last one frees the generation */
 void gen_release(struct gen *g);
+
+/* engine_score - rep_check under the current policy: the defaults and
+ * the partners' weights and caps the store keeps (repsync writes them;
+ * read again every few minutes and at a reload) */
+int engine_score(struct engine *e, const struct rep_subject *s, int64_t now,
+        struct rep_score *out);
 
 /* engine_store, engine_writer, engine_counters - borrowed, live as long
  * as the engine; the writer is NULL when observe = no */

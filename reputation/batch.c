@@ -402,13 +402,24 @@ static int apply_op(struct rep_store *st, struct commit *c, const uint8_t *p)
 	case OP_PARTNER: {
 		struct rep_partner pt;
 		const struct rep_partner *old;
+		int rc, was, now;
 		memcpy(&pt, payload, sizeof pt);
 		if (pt.feed == REP_FEED_THIS)
 			pt.feed = c->stats.feed;
 		old = rep_record_partner(&c->rec, pt.publisher);
 		if (old != NULL && pt.seq < old->seq)
 			c->stats.stale++;
-		return rep_record_merge_partner(&c->rec, &pt);
+		was = old == NULL ? 0 : old->op;
+		if ((rc = rep_record_merge_partner(&c->rec, &pt)) == 1) {
+			now = rep_record_partner(&c->rec, pt.publisher)->op;
+			if ((was == 0 || was == REP_OP_DELIST) &&
+			        now != REP_OP_DELIST)
+				c->stats.added++;
+			else if (was != 0 && was != REP_OP_DELIST &&
+			         now == REP_OP_DELIST)
+				c->stats.withdrawn++;
+		}
+		return rc;
 	}
 	default:
 		return REP_E_CORRUPT;

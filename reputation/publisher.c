@@ -7,11 +7,14 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "store.h"
 
-#define PUB_VALUE 34 /* id 2, epoch 8, seq 8, serial 8, updated 8 */
+#define PUB_VALUE_V1 34 /* id 2, epoch 8, seq 8, serial 8, updated 8 */
+#define PUB_VALUE 58    /* and weight 8, cap 8 (NaN: the default),
+			   stale_after 8 (NaN: never) */
 
 /* pub_decode - a publisher from its `pub` value */
 static int pub_decode(const char *name, size_t nlen, const MDB_val *v,
@@ -19,7 +22,8 @@ static int pub_decode(const char *name, size_t nlen, const MDB_val *v,
 {
 	const uint8_t *p = v->mv_data;
 
-	if (v->mv_size != PUB_VALUE || nlen > REP_PUBLISHER_MAX)
+	if ((v->mv_size != PUB_VALUE && v->mv_size != PUB_VALUE_V1) ||
+	        nlen > REP_PUBLISHER_MAX)
 		return REP_E_CORRUPT;
 	memset(out, 0, sizeof *out);
 	memcpy(&out->id, p, 2);
@@ -27,6 +31,12 @@ static int pub_decode(const char *name, size_t nlen, const MDB_val *v,
 	memcpy(&out->seq, p + 10, 8);
 	memcpy(&out->serial, p + 18, 8);
 	memcpy(&out->updated, p + 26, 8);
+	out->weight = out->cap = out->stale_after = NAN;
+	if (v->mv_size == PUB_VALUE) {
+		memcpy(&out->weight, p + 34, 8);
+		memcpy(&out->cap, p + 42, 8);
+		memcpy(&out->stale_after, p + 50, 8);
+	}
 	memcpy(out->name, name, nlen);
 	return REP_OK;
 }
@@ -39,6 +49,9 @@ static void pub_encode(const struct rep_publisher *pb, uint8_t *p)
 	memcpy(p + 10, &pb->seq, 8);
 	memcpy(p + 18, &pb->serial, 8);
 	memcpy(p + 26, &pb->updated, 8);
+	memcpy(p + 34, &pb->weight, 8);
+	memcpy(p + 42, &pb->cap, 8);
+	memcpy(p + 50, &pb->stale_after, 8);
 }
 
 /* pub_get - a publisher by name inside a transaction */
@@ -121,6 +134,7 @@ static int pub_create(struct rep_store *st, MDB_txn *txn, void *arg)
 		return REP_E_LIMIT;
 	memset(&pb, 0, sizeof pb);
 	pb.id = (uint16_t)(ms.ms_entries + 1);
+	pb.weight = pb.cap = pb.stale_after = NAN;
 	pub_encode(&pb, val);
 	k = (MDB_val){strlen(e->name), (void *)e->name};
 	v = (MDB_val){sizeof val, val};
@@ -157,6 +171,54 @@ int rep_publisher_ensure(struct rep_store *st, const char *name, uint16_t *id)
 		return rc;
 	*id = e.id;
 	return REP_OK;
+}
+
+struct weigh {
+	const char *name;
+	double weight, cap, stale_after;
+};
+
+/* pub_weigh - store a publisher's weight and cap */
+static int pub_weigh(struct rep_store *st, MDB_txn *txn, void *arg)
+{
+	struct weigh *w = arg;
+	struct rep_publisher pb;
+	uint8_t val[PUB_VALUE];
+	MDB_val k, v;
+	int rc = pub_get(st, txn, w->name, &pb);
+
+	if (rc != REP_OK)
+		return rc;
+	pb.weight = w->weight;
+	pb.cap = w->cap;
+	pb.stale_after = w->stale_after;
+	pub_encode(&pb, val);
+	k = (MDB_val){strlen(w->name), (void *)w->name};
+	v = (MDB_val){sizeof val, val};
+	return store_err(mdb_put(txn, st->pub, &k, &v, 0));
+}
+
+/* rep_publisher_weigh - the weight and cap scores give a publisher */
+int rep_publisher_weigh(struct rep_store *st, const char *name,
+        double weight, double cap, double stale_after)
+{
+	struct rep_publisher pb;
+	struct weigh w = {name, weight, cap, stale_after};
+	int rc;
+
+	if (name == NULL || !rep_publisher_valid_name(name) ||
+	        !(isnan(weight) || (weight >= 0 && weight <= 1000)) ||
+	        !(isnan(cap) || (cap >= 0 && cap <= 1000)) ||
+	        !(isnan(stale_after) || stale_after > 0))
+		return REP_E_INVAL;
+	if ((rc = rep_publisher_get(st, name, &pb)) != REP_OK)
+		return rc;
+	if ((isnan(pb.weight) ? isnan(weight) : pb.weight == weight) &&
+	        (isnan(pb.cap) ? isnan(cap) : pb.cap == cap) &&
+	        (isnan(pb.stale_after) ? isnan(stale_after)
+	                               : pb.stale_after == stale_after))
+		return REP_OK; /* nothing to write */
+	return store_write(st, pub_weigh, &w);
 }
 
 /* rep_publisher_list - visit every publisher, in name order */

@@ -300,6 +300,11 @@ struct rep_publisher {
 	uint64_t epoch, seq; /* watermark: last applied (epoch, sequence) */
 	uint64_t serial;     /* last accepted manifest serial */
 	int64_t updated;     /* when the watermark last moved */
+	double weight, cap;  /* what scores give it (rep_policy_load);
+				NaN: the policy's default */
+	double stale_after;  /* seconds of silence (no watermark move)
+				after which its weight halves every
+				stale_after; NaN: never */
 };
 
 /* rep_publisher_valid_name - 1-63 of [a-z0-9._-], starting alnum */
@@ -316,6 +321,13 @@ int rep_publisher_by_id(struct rep_store *st, uint16_t id,
 /* rep_publisher_ensure - the id of a publisher, created if new */
 int rep_publisher_ensure(struct rep_store *st, const char *name,
 	uint16_t *id) REP_MUST_CHECK;
+
+/* rep_publisher_weigh - set the weight and cap scores give a publisher,
+ * and the silence after which its weight fades (repsync writes its
+ * partner.NAME.weight, .cap and stale_after here, so that every program
+ * scores alike); NaN restores the default (no fading) */
+int rep_publisher_weigh(struct rep_store *st, const char *name,
+	double weight, double cap, double stale_after) REP_MUST_CHECK;
 
 /* rep_publisher_list - visit every publisher */
 int rep_publisher_list(struct rep_store *st,
@@ -386,6 +398,10 @@ struct rep_commit_stats {
 	size_t applied;   /* writes that changed a record */
 	size_t stale;     /* partner writes ignored: older sequence number */
 	size_t delisted;  /* slots tombstoned by a snapshot */
+	size_t added;     /* partner slots created, or revived from a
+			     tombstone (counted in applied too) */
+	size_t withdrawn; /* live partner slots a delist turned into
+			     tombstones (counted in applied too) */
 	size_t grown;     /* times the map grew during this commit */
 	uint32_t feed;    /* id given to the batch's feed, or 0 */
 };
@@ -480,6 +496,13 @@ struct rep_policy {
 
 /* rep_policy_init - sane defaults, no per-publisher weights */
 void rep_policy_init(struct rep_policy *p);
+
+/* rep_policy_load - the weights and caps the store keeps for its
+ * publishers (rep_publisher_weigh) into the policy, as of `now`: a
+ * publisher whose watermark has not moved for longer than its
+ * stale_after has its weight halved for every further stale_after */
+int rep_policy_load(struct rep_policy *p, struct rep_store *st,
+	int64_t now) REP_MUST_CHECK;
 
 /* rep_policy_set_partner - weight and cap for a publisher, by name; the
  * publisher is created in the store if new */

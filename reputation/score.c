@@ -175,6 +175,43 @@ int rep_policy_set_partner(struct rep_policy *p, struct rep_store *st,
 	return REP_OK;
 }
 
+struct policy_load {
+	struct rep_policy *p;
+	int64_t now;
+};
+
+/* policy_take - one publisher's stored weight and cap, faded when it has
+ * been silent too long */
+static int policy_take(const struct rep_publisher *pb, void *arg)
+{
+	struct policy_load *pl = arg;
+	struct rep_policy *p = pl->p;
+	double w = pb->weight, silent;
+
+	if (pb->id >= REP_PUBLISHERS_MAX)
+		return 0;
+	silent = (double)pl->now - (double)pb->updated;
+	if (!isnan(pb->stale_after) && pb->updated > 0 &&
+	        silent > pb->stale_after) {
+		if (isnan(w))
+			w = p->partner_weight;
+		w *= exp2(-(silent - pb->stale_after) / pb->stale_after);
+	}
+	p->weight[pb->id] = w;
+	p->cap[pb->id] = pb->cap;
+	return 0;
+}
+
+/* rep_policy_load - the store's publisher weights into the policy */
+int rep_policy_load(struct rep_policy *p, struct rep_store *st, int64_t now)
+{
+	struct policy_load pl = {p, now};
+
+	if (p == NULL || st == NULL)
+		return REP_E_INVAL;
+	return rep_publisher_list(st, policy_take, &pl);
+}
+
 /* rep_score_init - an empty score, ready for rep_score_add */
 void rep_score_init(struct rep_score *sc)
 {

@@ -15,6 +15,9 @@
 
 #include "repctl.h"
 
+/* The scoring policy: defaults, then the store's publisher weights. */
+static struct rep_policy policy;
+
 struct repctl_command {
 	const char *name;
 	int (*fn)(struct repctl *, int, char **);
@@ -173,8 +176,13 @@ int repctl_open(
 	opts.create = mode == REPCTL_WRITE;
 	opts.half_life = repctl_policy()->half_life;
 	err = rep_open(ctx->db, &opts, st);
-	if (err != REP_OK)
+	if (err == REP_OK)
+		err = rep_policy_load(&policy, *st, ctx->now);
+	if (err != REP_OK) {
+		rep_close(*st);
+		*st = NULL;
 		return repctl_store_error(ctx, err);
+	}
 	return 0;
 }
 
@@ -275,17 +283,10 @@ int repctl_publisher(const struct repctl *ctx, struct rep_store *st,
 	return 0;
 }
 
-/* repctl_policy - the default policy; per-publisher weights come with the
- * configuration file, a later change */
+/* repctl_policy - the default policy, with the publishers' weights and
+ * caps the store keeps (repsync writes them) once a store is open */
 const struct rep_policy *repctl_policy(void)
 {
-	static struct rep_policy policy;
-	static int ready;
-
-	if (!ready) {
-		rep_policy_init(&policy);
-		ready = 1;
-	}
 	return &policy;
 }
 
@@ -354,6 +355,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	memset(&ctx, 0, sizeof(ctx));
+	rep_policy_init(&policy);
 	ctx.db = rep_default_path();
 	if ((rc = global_options(&ctx, argc, argv)) != 0)
 		return rc;

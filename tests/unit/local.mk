@@ -4,7 +4,8 @@ UNIT_TESTS = \
 	%reldir%/test_record \
 	%reldir%/test_store \
 	%reldir%/test_score \
-	%reldir%/test_concurrency
+	%reldir%/test_concurrency \
+	%reldir%/test_converge
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 UNIT_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
@@ -19,6 +20,8 @@ UNIT_LDADD = $(REP_LIBS) $(CMOCKA_LIBS)
 %canon_reldir%_test_score_LDADD = $(UNIT_LDADD)
 %canon_reldir%_test_concurrency_CPPFLAGS = $(UNIT_CPPFLAGS)
 %canon_reldir%_test_concurrency_LDADD = $(UNIT_LDADD)
+%canon_reldir%_test_converge_CPPFLAGS = $(UNIT_CPPFLAGS)
+%canon_reldir%_test_converge_LDADD = $(UNIT_LDADD)
 EXTRA_DIST += %reldir%/testutil.h
 
 # milter/ modules

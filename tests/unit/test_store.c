@@ -1244,6 +1244,41 @@ static void test_stale_snapshot_does_not_delist_newer_slots(void **state)
 	assert_int_equal(cs.delisted, 0);
 }
 
+static void test_commit_counts_added_and_withdrawn_slots(void **state)
+{
+	struct fixture *f = *state;
+	struct rep_commit_stats cs;
+	struct rep_partner p;
+	uint16_t id;
+
+	assert_int_equal(rep_publisher_ensure(f->st, "counts", &id), REP_OK);
+	p = mkpartner(id, REP_OP_LIST, 1);
+	cs = put_partner(f->st, "1.2.3.4", &p);
+	assert_int_equal(cs.added, 1);
+	assert_int_equal(cs.applied, 1);
+	cs = put_partner(f->st, "1.2.3.4", &p); /* again: nothing */
+	assert_int_equal(cs.applied + cs.added + cs.withdrawn, 0);
+	p = mkpartner(id, REP_OP_LIST, 2);
+	p.confidence = 50;
+	cs = put_partner(f->st, "1.2.3.4", &p); /* a change */
+	assert_int_equal(cs.applied, 1);
+	assert_int_equal(cs.added + cs.withdrawn, 0);
+	p = mkpartner(id, REP_OP_DELIST, 3);
+	cs = put_partner(f->st, "1.2.3.4", &p);
+	assert_int_equal(cs.withdrawn, 1);
+	assert_int_equal(cs.added, 0);
+	p = mkpartner(id, REP_OP_DELIST, 4); /* a tombstone again */
+	cs = put_partner(f->st, "1.2.3.4", &p);
+	assert_int_equal(cs.withdrawn, 0);
+	p = mkpartner(id, REP_OP_LIST, 5); /* back from the tombstone */
+	cs = put_partner(f->st, "1.2.3.4", &p);
+	assert_int_equal(cs.added, 1);
+	p = mkpartner(id, REP_OP_LIST, 1); /* an old one: stale */
+	cs = put_partner(f->st, "1.2.3.4", &p);
+	assert_int_equal(cs.stale, 1);
+	assert_int_equal(cs.added + cs.withdrawn, 0);
+}
+
 static void test_watermark_is_stored_and_read_back(void **state)
 {
 	struct fixture *f = *state;
@@ -1276,6 +1311,75 @@ static void test_watermark_is_stored_and_read_back(void **state)
 	assert_int_equal(rep_batch_watermark(b, 999, 1, 1, 1), REP_OK);
 	assert_int_equal(rep_commit(f->st, b, T0, NULL), REP_E_NOTFOUND);
 	rep_batch_free(b);
+}
+
+static void test_publisher_weight_is_kept_and_loaded_by_policy(void **state)
+{
+	struct fixture *f = *state;
+	struct rep_batch *b = new_batch();
+	struct rep_publisher pb;
+	struct rep_policy pol;
+	uint16_t id;
+
+	assert_int_equal(rep_publisher_ensure(f->st, "isp-w", &id), REP_OK);
+	assert_int_equal(rep_publisher_get(f->st, "isp-w", &pb), REP_OK);
+	assert_true(isnan(pb.weight) && isnan(pb.cap));
+	assert_int_equal(rep_publisher_weigh(f->st, "isp-w", 0.25, 2.5, NAN), REP_OK);
+	/* a watermark move keeps them */
+	assert_int_equal(rep_batch_watermark(b, id, 1, 2, 3), REP_OK);
+	commit(f->st, b, T0);
+	assert_int_equal(rep_publisher_get(f->st, "isp-w", &pb), REP_OK);
+	assert_true(pb.weight == 0.25 && pb.cap == 2.5);
+	assert_int_equal(pb.seq, 2);
+	rep_policy_init(&pol);
+	assert_int_equal(rep_policy_load(&pol, f->st, T0), REP_OK);
+	assert_true(pol.weight[id] == 0.25 && pol.cap[id] == 2.5);
+	/* NaN gives the default back; bad values and unknown names refused */
+	assert_int_equal(rep_publisher_weigh(f->st, "isp-w", NAN, NAN, NAN), REP_OK);
+	assert_int_equal(rep_policy_load(&pol, f->st, T0), REP_OK);
+	assert_true(isnan(pol.weight[id]));
+	/* silent for two stale_after: the weight halves once */
+	assert_int_equal(
+	        rep_publisher_weigh(f->st, "isp-w", 0.8, 2, DAY), REP_OK);
+	assert_int_equal(rep_policy_load(&pol, f->st, T0 + DAY), REP_OK);
+	assert_true(pol.weight[id] == 0.8);
+	assert_int_equal(rep_policy_load(&pol, f->st, T0 + 2 * DAY), REP_OK);
+	assert_true(fabs(pol.weight[id] - 0.4) < 1e-9);
+	assert_int_equal(
+	        rep_publisher_weigh(f->st, "isp-w", -1, 1, NAN), REP_E_INVAL);
+	assert_int_equal(
+	        rep_publisher_weigh(f->st, "nobody", 1, 1, NAN), REP_E_NOTFOUND);
+	rep_batch_free(b);
+}
+
+static void test_publisher_of_older_format_reads_with_default_weight(
+        void **state)
+{
+	struct testdir d;
+	struct rep_store *st;
+	struct rep_publisher pb;
+	uint8_t old[34] = {0};
+	uint16_t id = 1;
+	uint64_t seq = 42;
+
+	(void)state;
+	testdir_make(&d);
+	st = open_at(&d, 0, 0);
+	assert_int_equal(rep_publisher_ensure(st, "old", &id), REP_OK);
+	rep_close(st);
+	/* the value format 2 stores wrote: id, epoch, seq, serial, updated */
+	memcpy(old, &id, 2);
+	memcpy(old + 10, &seq, 8);
+	raw_put(d.path, "pub", "old", 3, old, sizeof old);
+	st = open_at(&d, 0, 0);
+	assert_int_equal(rep_publisher_get(st, "old", &pb), REP_OK);
+	assert_int_equal(pb.seq, 42);
+	assert_true(isnan(pb.weight) && isnan(pb.cap));
+	assert_int_equal(rep_publisher_weigh(st, "old", 0.5, 1, NAN), REP_OK);
+	assert_int_equal(rep_publisher_get(st, "old", &pb), REP_OK);
+	assert_true(pb.weight == 0.5 && pb.seq == 42);
+	rep_close(st);
+	testdir_remove(&d);
 }
 
 /* Publishers a listing saw. */
@@ -2191,7 +2295,11 @@ int main(void)
 	        FIXTURE(test_snapshot_tombstones_what_it_no_longer_holds),
 	        FIXTURE(test_stale_snapshot_does_not_delist_newer_slots),
 	        FIXTURE(test_watermark_is_stored_and_read_back),
+	        FIXTURE(test_commit_counts_added_and_withdrawn_slots),
 	        FIXTURE(test_publisher_ids_are_stable),
+	        FIXTURE(test_publisher_weight_is_kept_and_loaded_by_policy),
+	        cmocka_unit_test(
+	                test_publisher_of_older_format_reads_with_default_weight),
 	        FIXTURE(test_feed_this_gives_slots_the_new_feed_id),
 	        FIXTURE(test_publishers_stop_at_the_limit),
 	        FIXTURE(test_purge_drops_expired_override),
