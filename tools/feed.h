@@ -17,17 +17,32 @@
  *	one tab, lines end with one LF, everything is ASCII:
  *	#repfeed  version=1  kind=snapshot  publisher=isp-a  epoch=3
  *	          seq=1-4711  generated=1700000000  fields=subject,op,...
- *	192.0.2.0/24  list  spam  90  1699990000  1700000000  1700600000
- *	          12  3  4711
+ *	192.0.2.0/24  list  spam  90  604800  1699990000  10000  4711
+ *	          12  3
  *	#end  records=1
  *	The header's `fields=` names the columns of every record line:
- *	subject op category confidence first_seen last_seen expires hits
- *	reason seq. Numbers are unsigned decimal without sign or leading zero,
- *	times are seconds since the epoch, expires 0 means never. Records need
- *	not be sorted or unique (merging is idempotent). The trailer's count
- *	makes a cut-off file an error even when the cut falls between lines.
- *	Files are named by the SHA-256 of their compressed bytes (hex) plus
- *	FEED_SUFFIX; a partner can produce one with any tool (zstd, sha256sum).
+ *	subject op category confidence ttl first_seen active seq hits
+ *	reason. Numbers are unsigned decimal without sign or leading zero.
+ *	first_seen is seconds since the epoch; the other two times are
+ *	offsets in seconds, active = last_seen - first_seen and ttl =
+ *	expires - last_seen, except that a record that never expires
+ *	(expires 0) has the ttl "-" (ttl 0 is an expiry at last_seen). The
+ *	reader hands out absolute times (struct feed_record): the offsets
+ *	are the text's only. Records need not be sorted or unique (merging
+ *	is idempotent); a publisher writes them in store order (rep_scan),
+ *	where neighbours share prefixes, which compresses best. The
+ *	trailer's count makes a cut-off file an error even when the cut
+ *	falls between lines. Files are named by the SHA-256 of their
+ *	compressed bytes (hex) plus FEED_SUFFIX; a partner can produce one
+ *	with any tool (zstd, sha256sum). From a table of absolute times,
+ *	"subject op category confidence first_seen last_seen expires hits
+ *	reason seq", awk -F '\t' writes the record lines (%.0f: mawk prints
+ *	numbers above 2^31 as 4.10244e+09, and clamps %d there):
+ *	  { ttl = $7 == 0 ? "-" : sprintf("%.0f", $7 - $6);
+ *	    printf "%s\t%s\t%s\t%s\t%s\t%s\t%.0f\t%s\t%s\t%s\n",
+ *	        $1, $2, $3, $4, ttl, $5, $6 - $5, $10, $8, $9 }
+ *	Why offsets, and why this column order: see the level comment at
+ *	struct feed_write_opts.
  *
  * VALIDATION (the reader refuses, the writer will not write)
  *	- subject: rep_subject_parse accepts it and rep_subject_format gives
@@ -38,6 +53,9 @@
  *	  header's range and at least 1;
  *	- times: FEED_TIME_MIN <= first_seen <= last_seen <= generated +
  *	  FEED_CLOCK_SKEW; expires 0 or last_seen <= expires <= FEED_TIME_MAX;
+ *	  in the text: no negative offset, ttl "-" or a number, and a sum
+ *	  beyond FEED_TIME_MAX is FEED_E_TIME like any time out of range
+ *	  (last_seen's fault reported in active's column, expires' in ttl's);
  *	- lines: at most FEED_LINE_MAX bytes, printable ASCII and tabs only.
  *
  * OWNERSHIP
@@ -170,12 +188,31 @@ int feed_record_check(const struct feed_header *h,
  */
 struct feed_writer;
 
-/* The level: feeds are mostly decimal digits of times and sequence
- * numbers, whose entropy no level removes. Measured on 1,000,000 records
- * (tests/bench/bench_feed, 74 MB of text): level 1 writes 25.4 MB in
- * 0.9 s, level 3 27.0 MB in 1.1 s, level 6 25.1 MB in 1.8 s, level 9
- * 23.9 MB in 4.0 s, and level 9's larger window makes reading 2.4 times
- * slower (1.8 s against 0.74 s). Hence level 1. */
+/* The level, and what the format does for it. Measured on 1,000,000
+ * records in store order (tests/bench/bench_feed, 2 cores; see
+ * tests/bench/RESULTS.md, feed section, 2026-11-21):
+ *	text as first written (absolute last_seen and expires, seq last):
+ *	  73.9 MB of text, level 1 25.4 MB, level 3 27.0, level 6 25.1,
+ *	  level 9 23.9 (writing 0.77 s at level 1, 2.3 s at level 9);
+ *	offsets (active, ttl) in that column order: 63.8 MB, 20.7 MB;
+ *	this column order: 19.7 MB at level 1, writing 0.73 s, reading
+ *	  0.64 s, as fast as before.
+ * The digits of first_seen, active and seq are what no level removes;
+ * the offsets drop the redundant leading digits of two times, and the
+ * column order keeps the few-valued columns (op, category, confidence,
+ * ttl: a publisher's policy gives few combinations) in one run and the
+ * many-valued numbers in another, so that zstd finds one long match
+ * per run instead of several short ones. Writing seq as an offset from
+ * seq_lo (3% smaller deltas, no gain on snapshots) and first_seen as
+ * an age before `generated` (1%, and negative within the clock skew)
+ * did not pay for the less readable text.
+ * Every level writes with a 128 KiB window (2^17): matches farther back
+ * save less than their offsets cost, so from level 2 up the files are
+ * 2.5-5% smaller and no slower to write (level 3 20.5 MB, level 6 19.1
+ * MB in 1.2 s, level 9 18.5 MB in 1.6 s instead of 2.0); at level 1 it
+ * changes nothing. Reading takes the same time at every level
+ * (0.64-0.71 s). Level 1 stays the default: under 20 MB at the old
+ * writing speed; level 6 saves 3% more for 1.7 times the writing time. */
 struct feed_write_opts {
 	int level;   /* zstd level 1-19; 0: FEED_LEVEL_DEFAULT */
 	mode_t mode; /* the published file's mode; 0: 0644 */

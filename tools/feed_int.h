@@ -14,22 +14,28 @@
 #define FEED_MAGIC "#repfeed"
 #define FEED_TRAILER "#end"
 #define FEED_FIELDS                                                            \
-	"subject,op,category,confidence,first_seen,last_seen,expires,hits,"    \
-	"reason,seq"
+	"subject,op,category,confidence,ttl,first_seen,active,seq,hits,"       \
+	"reason"
 #define FEED_NFIELDS 10
+#define FEED_NEVER "-" /* the ttl of a record that never expires */
+/* The longest span a time offset (ttl, active) can have: from the
+ * earliest time to the latest the format knows. */
+#define FEED_SPAN_MAX (FEED_TIME_MAX - FEED_TIME_MIN)
 
-/* Column numbers of a record line, for error reports. */
+/* Column numbers of a record line, for error reports. A time that is
+ * out of range or out of order is reported in the column that carries
+ * it: last_seen in active's, expires in ttl's. */
 enum {
 	FEED_F_SUBJECT = 1,
 	FEED_F_OP,
 	FEED_F_CATEGORY,
 	FEED_F_CONFIDENCE,
-	FEED_F_FIRST_SEEN,
-	FEED_F_LAST_SEEN,
-	FEED_F_EXPIRES,
+	FEED_F_TTL,        /* expires - last_seen, or FEED_NEVER */
+	FEED_F_FIRST_SEEN, /* absolute */
+	FEED_F_ACTIVE,     /* last_seen - first_seen */
+	FEED_F_SEQ,
 	FEED_F_HITS,
 	FEED_F_REASON,
-	FEED_F_SEQ,
 };
 
 /* feed_header_check - kind, publisher, sequence range, generation time;

@@ -12,6 +12,15 @@
  *	  side this is what keeps anything but an address, prefix or domain
  *	  out of a feed: a mail address, a display name or a stray tab is not
  *	  a subject and is refused before a byte is written.
+ *	- last_seen and expires travel as offsets (active from first_seen,
+ *	  ttl from last_seen): most of what made the text compress better
+ *	  than absolute times did (feed.h, at struct feed_write_opts). A
+ *	  record that never expires has the ttl "-", not 0: ttl 0 is an
+ *	  expiry equal to last_seen, which the store allows, so every
+ *	  record the writer takes has exactly one text, and a partner's
+ *	  script that forgets the special case writes a negative ttl, which
+ *	  is refused, instead of silently turning "expires now" into
+ *	  "never".
  */
 #include <config.h>
 
@@ -194,7 +203,8 @@ static int time_in_range(int64_t t)
 }
 
 /* times_check - first_seen <= last_seen <= generated + skew, and an
- * expiry, if any, not before last_seen */
+ * expiry, if any, not before last_seen; a fault in last_seen is
+ * reported in active's column, one in expires in ttl's */
 static int times_check(const struct feed_header *h, const struct feed_record *r,
         unsigned *field)
 {
@@ -202,10 +212,10 @@ static int times_check(const struct feed_header *h, const struct feed_record *r,
 		return fail_at(field, FEED_F_FIRST_SEEN, FEED_E_TIME);
 	if (!time_in_range(r->last_seen) || r->last_seen < r->first_seen ||
 	        r->last_seen > h->generated + FEED_CLOCK_SKEW)
-		return fail_at(field, FEED_F_LAST_SEEN, FEED_E_TIME);
+		return fail_at(field, FEED_F_ACTIVE, FEED_E_TIME);
 	if (r->expires != 0 &&
 	        (r->expires < r->last_seen || r->expires > FEED_TIME_MAX))
-		return fail_at(field, FEED_F_EXPIRES, FEED_E_TIME);
+		return fail_at(field, FEED_F_TTL, FEED_E_TIME);
 	return 0;
 }
 
@@ -268,15 +278,20 @@ int feed_record_format(const struct feed_header *h, const struct feed_record *r,
 		return fail_at(field, FEED_F_SUBJECT, FEED_E_SUBJECT);
 	if ((err = values_check(h, r, field)) != 0)
 		return err;
+	/* values_check made both offsets non-negative. */
 	len += put_name(buf + len, rep_op_name(r->op));
 	len += put_name(buf + len, rep_category_name(r->category));
 	len += put_field(buf + len, r->confidence);
+	if (r->expires == 0)
+		len += put_name(buf + len, FEED_NEVER);
+	else
+		len += put_field(
+		        buf + len, (uint64_t)(r->expires - r->last_seen));
 	len += put_field(buf + len, (uint64_t)r->first_seen);
-	len += put_field(buf + len, (uint64_t)r->last_seen);
-	len += put_field(buf + len, (uint64_t)r->expires);
+	len += put_field(buf + len, (uint64_t)(r->last_seen - r->first_seen));
+	len += put_field(buf + len, r->seq);
 	len += put_field(buf + len, r->hits);
 	len += put_field(buf + len, r->reason);
-	len += put_field(buf + len, r->seq);
 	buf[len++] = '\n';
 	*n = len;
 	return 0;
@@ -302,38 +317,46 @@ static int parse_names(char **f, struct feed_record *r, unsigned *field)
  * beyond the era is a bad time, not merely a big number */
 static int number_error(unsigned col, int err)
 {
-	int is_time = col >= FEED_F_FIRST_SEEN && col <= FEED_F_EXPIRES;
+	int is_time = col >= FEED_F_TTL && col <= FEED_F_ACTIVE;
 
 	return err == FEED_E_RANGE && is_time ? FEED_E_TIME : err;
 }
 
-/* parse_numbers - the numeric columns, each against its type's range
- * (the times' plausibility is times_check's) */
+/* parse_numbers - the numeric columns, each against its type's range,
+ * and the absolute times they give: last_seen = first_seen + active,
+ * expires = last_seen + ttl, or 0 for FEED_NEVER. The bounds keep the
+ * sums far from overflow; whether the times are plausible is
+ * times_check's. */
 static int parse_numbers(char **f, struct feed_record *r, unsigned *field)
 {
 	static const uint64_t max[FEED_NFIELDS] = {
 	        [FEED_F_CONFIDENCE - 1] = 100,
+	        [FEED_F_TTL - 1] = FEED_SPAN_MAX,
 	        [FEED_F_FIRST_SEEN - 1] = FEED_TIME_MAX,
-	        [FEED_F_LAST_SEEN - 1] = FEED_TIME_MAX,
-	        [FEED_F_EXPIRES - 1] = FEED_TIME_MAX,
+	        [FEED_F_ACTIVE - 1] = FEED_SPAN_MAX,
+	        [FEED_F_SEQ - 1] = UINT64_MAX,
 	        [FEED_F_HITS - 1] = UINT32_MAX,
 	        [FEED_F_REASON - 1] = UINT16_MAX,
-	        [FEED_F_SEQ - 1] = UINT64_MAX,
 	};
 	uint64_t v[FEED_NFIELDS];
+	int never = strcmp(f[FEED_F_TTL - 1], FEED_NEVER) == 0;
 	unsigned i;
 	int err;
 
-	for (i = FEED_F_CONFIDENCE; i <= FEED_F_SEQ; i++)
+	v[FEED_F_TTL - 1] = 0;
+	for (i = FEED_F_CONFIDENCE; i <= FEED_F_REASON; i++) {
+		if (i == FEED_F_TTL && never)
+			continue;
 		if ((err = num_parse(f[i - 1], max[i - 1], &v[i - 1])) != 0)
 			return fail_at(field, i, number_error(i, err));
+	}
 	r->confidence = (uint8_t)v[FEED_F_CONFIDENCE - 1];
 	r->first_seen = (int64_t)v[FEED_F_FIRST_SEEN - 1];
-	r->last_seen = (int64_t)v[FEED_F_LAST_SEEN - 1];
-	r->expires = (int64_t)v[FEED_F_EXPIRES - 1];
+	r->last_seen = r->first_seen + (int64_t)v[FEED_F_ACTIVE - 1];
+	r->expires = never ? 0 : r->last_seen + (int64_t)v[FEED_F_TTL - 1];
+	r->seq = v[FEED_F_SEQ - 1];
 	r->hits = (uint32_t)v[FEED_F_HITS - 1];
 	r->reason = (uint16_t)v[FEED_F_REASON - 1];
-	r->seq = v[FEED_F_SEQ - 1];
 	return 0;
 }
 

@@ -29,6 +29,7 @@ libpsl-dev
 publicsuffix
 libsodium-dev
 libzstd-dev
+libcurl4-openssl-dev
 minisign
 zstd
 rbldnsd
@@ -40,6 +41,8 @@ python3
 python3-yaml
 python3-dkim
 ca-certificates
+nginx
+openssl
 "
 # build-essential .. pkg-config: compiler, autotools, make distcheck
 # liblmdb-dev lmdb-utils:        the store (mdb_stat, mdb_dump for debugging)
@@ -48,11 +51,15 @@ ca-certificates
 #                                the milter's checks and domain names
 # libpsl-dev publicsuffix:      DMARC's organisational domain (Debian's list)
 # libsodium-dev libzstd-dev:     repsync's signed, compressed feeds
+# libcurl4-openssl-dev:          repsync's transport (HTTPS with client
+#                                certificates, file://)
 # minisign zstd:                 checking feeds with the tools partners use
 # rbldnsd dnsutils:              DNS-list tests on loopback (rbldnsd, dig)
 # unbound:                       a loopback DNS server for the other test zones
 # postfix miltertest:            the milter's protocol and integration tests
-# python3 ca-certificates:       test helpers; HTTPS for later feed tests
+# python3 ca-certificates:       test helpers
+# nginx openssl:                 two ISPs serving feeds on loopback with a
+#                                test CA and client certificates
 # python3-yaml python3-dkim:     converting the SPF suite; signing test mail
 
 POLICY=/usr/sbin/policy-rc.d

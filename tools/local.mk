@@ -3,7 +3,7 @@ bin_PROGRAMS += %reldir%/repctl
 %canon_reldir%_repctl_SOURCES = %reldir%/repctl.c %reldir%/repctl.h \
 	%reldir%/repctl_out.c %reldir%/repctl_show.c \
 	%reldir%/repctl_list.c %reldir%/repctl_write.c \
-	%reldir%/repctl_parse.c %reldir%/repctl_import.c \
+	%reldir%/plainlist.c %reldir%/plainlist.h %reldir%/repctl_import.c \
 	%reldir%/repctl_export.c %reldir%/repctl_admin.c
 %canon_reldir%_repctl_LDADD = $(REP_LIBS)
 dist_man_MANS += %reldir%/repctl.1

@@ -1,7 +1,7 @@
 /*
  * repctl.h - the operator CLI's internal interfaces, shared by its files:
  * the command context, exit codes, argument helpers (repctl.c), output
- * helpers (repctl_out.c) and the list parser of import (repctl_parse.c).
+ * helpers (repctl_out.c). Import parses plain lists with plainlist.h.
  * Not a library: everything here may print and returns exit codes.
  */
 #ifndef REPCTL_H
@@ -90,7 +90,8 @@ int repctl_number(
 int repctl_publisher(const struct repctl *ctx, struct rep_store *st,
         const char *name, struct rep_publisher *out);
 
-/* repctl_policy - the scoring policy repctl uses (defaults, for now) */
+/* repctl_policy - the scoring policy repctl uses: defaults, and the
+ * publishers' weights and caps the store keeps once it is open */
 const struct rep_policy *repctl_policy(void);
 
 /*
@@ -177,31 +178,5 @@ void repctl_json_escape(FILE *fp, const char *s);
 /* repctl_flush - flush stdout; a failed write (full disk, closed pipe) is
  * an error, reported once; returns 0 or REPCTL_STORE */
 int repctl_flush(void);
-
-/*
- * repctl_parse.c: one line of a plain list.
- */
-enum repctl_format {
-	REPCTL_FMT_CIDR = 1,    /* one address or CIDR prefix a line */
-	REPCTL_FMT_RBLDNSD = 2, /* ip4set, ip4trie, ip6trie or dnset lines */
-};
-
-#define REPCTL_LINE_MAX 4096
-#define REPCTL_RANGE_MAX 64 /* CIDRs an IPv4 range can need (62) */
-
-/* What one line holds: nothing, or up to REPCTL_RANGE_MAX subjects (more
- * than one only for an ip4set range). */
-struct repctl_line {
-	unsigned n;
-	struct rep_subject s[REPCTL_RANGE_MAX];
-	const char *error; /* bad line: static text */
-	char token[80];    /* bad line: the offending text, printable */
-};
-
-/* repctl_parse_line - parse one line (NUL-terminated, no newline);
- * returns 0 with out->n subjects (0: blank, comment or directive) or -1
- * with out->error set */
-int repctl_parse_line(
-        enum repctl_format fmt, char *line, struct repctl_line *out);
 
 #endif /* REPCTL_H */

@@ -1,6 +1,7 @@
 /*
  * repctl_import.c - "repctl import": a plain list (rbldnsd dataset or CIDR
- * list) becomes a publisher's slot. The file is parsed whole before the
+ * list, parsed by plainlist.c, the parser repsync's plain-list partners
+ * share) becomes a publisher's slot. The file is parsed whole before the
  * store is touched, and applied in one commit, so that a bad or cut-off
  * file changes nothing.
  */
@@ -11,12 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plainlist.h"
 #include "repctl.h"
 
 #define IMPORT_WARN_MAX 10 /* bad lines reported one by one (--skip-bad) */
 
 struct import_opts {
-	enum repctl_format format;
+	enum plainlist_format format;
 	const char *publisher;
 	const char *file;
 	int merge, skip_bad;
@@ -43,8 +45,9 @@ struct import {
 	size_t n, cap;
 	char *names;
 	size_t names_len, names_cap;
-	char line[REPCTL_LINE_MAX + 1];
-	struct repctl_line parsed;
+	size_t len; /* of the line read; PLAINLIST_LINE_MAX + 1: longer */
+	char line[PLAINLIST_LINE_MAX];
+	struct plainlist_line parsed;
 };
 
 /* grow - make room for `more` elements of `size` bytes; amortised, so
@@ -68,7 +71,7 @@ static int grow(void **v, size_t *cap, size_t used, size_t more, size_t size)
 /* import_keep - add the subjects of one line to the entries */
 static int import_keep(struct import *im)
 {
-	const struct repctl_line *l = &im->parsed;
+	const struct plainlist_line *l = &im->parsed;
 	struct import_entry *e;
 	size_t len;
 	unsigned i;
@@ -108,20 +111,19 @@ static void import_subject(const struct import *im,
 		snprintf(s->name, sizeof(s->name), "%s", im->names + e->name);
 }
 
-/* read_line - the next line into im->line, without its newline; a NUL
- * byte or an overlong line is reported in im->parsed; returns 1 for a
- * line, 0 at the end, -1 on a read error */
+/* read_line - the next line into im->line, without its newline; of an
+ * overlong line only the start is kept (plainlist_parse_line refuses it
+ * by its length); returns 1 for a line, 0 at the end, -1 on a read
+ * error */
 static int read_line(struct import *im)
 {
 	size_t len = 0;
-	int c, nul = 0;
+	int c;
 
-	im->parsed.error = NULL;
 	while ((c = getc_unlocked(im->fp)) != EOF && c != '\n') {
-		nul |= c == '\0';
-		if (len < REPCTL_LINE_MAX)
+		if (len < PLAINLIST_LINE_MAX)
 			im->line[len] = (char)c;
-		if (len <= REPCTL_LINE_MAX)
+		if (len <= PLAINLIST_LINE_MAX)
 			len++;
 	}
 	if (c == EOF && ferror(im->fp))
@@ -129,19 +131,14 @@ static int read_line(struct import *im)
 	if (c == EOF && len == 0)
 		return 0;
 	im->lineno++;
-	im->line[len > REPCTL_LINE_MAX ? REPCTL_LINE_MAX : len] = '\0';
-	im->parsed.token[0] = '\0';
-	if (nul)
-		im->parsed.error = "NUL byte in line";
-	else if (len > REPCTL_LINE_MAX)
-		im->parsed.error = "line longer than 4096 bytes";
+	im->len = len;
 	return 1;
 }
 
 /* report_bad - "FILE:LINE: TOKEN: MESSAGE" */
 static void report_bad(const struct import *im, const char *suffix)
 {
-	const struct repctl_line *l = &im->parsed;
+	const struct plainlist_line *l = &im->parsed;
 
 	if (l->token[0] != '\0')
 		repctl_error("%s:%lu: %s: %s%s", im->o.file, im->lineno,
@@ -174,9 +171,8 @@ static int import_read(struct import *im)
 	int r, rc;
 
 	while ((r = read_line(im)) == 1) {
-		if (im->parsed.error != NULL ||
-		        repctl_parse_line(
-		                im->o.format, im->line, &im->parsed) != 0) {
+		if (plainlist_parse_line(im->o.format, im->line, im->len,
+		            &im->parsed) != 0) {
 			if ((rc = import_bad(im)) != 0)
 				return rc;
 			continue;
@@ -270,16 +266,15 @@ fail:
 }
 
 /* import_format - "rbldnsd" or "cidr" */
-static int import_format(const char *name, enum repctl_format *out)
+static int import_format(const char *name, enum plainlist_format *out)
 {
-	if (strcmp(name, "rbldnsd") == 0)
-		*out = REPCTL_FMT_RBLDNSD;
-	else if (strcmp(name, "cidr") == 0)
-		*out = REPCTL_FMT_CIDR;
-	else
+	int fmt = plainlist_format_parse(name);
+
+	if (fmt < 0)
 		return repctl_usage("import: --format is rbldnsd or cidr, "
 		                    "not '%s'",
 		        name);
+	*out = (enum plainlist_format)fmt;
 	return 0;
 }
 

@@ -8,8 +8,12 @@ noinst_LIBRARIES += %reldir%/librepsync.a
 	%reldir%/feed_text.c %reldir%/feed_write.c %reldir%/feed_read.c \
 	%reldir%/minisign.h %reldir%/minisign_int.h \
 	%reldir%/minisign.c %reldir%/minisign_key.c
-%canon_reldir%_librepsync_a_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS) $(ZSTD_CFLAGS)
+%canon_reldir%_librepsync_a_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS) $(ZSTD_CFLAGS) \
+	$(CURL_CFLAGS) $(PSL_CFLAGS)
+include %reldir%/fetch.mk
+include %reldir%/manifest.mk
+include %reldir%/trust.mk
 
 # What a program linking librepsync.a adds to its LDADD.
 REPSYNC_LIBS = $(top_builddir)/%reldir%/librepsync.a $(REP_LIBS) \
-	$(SODIUM_LIBS) $(ZSTD_LIBS)
+	$(SODIUM_LIBS) $(ZSTD_LIBS) $(CURL_LIBS) $(PSL_LIBS)

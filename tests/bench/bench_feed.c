@@ -5,11 +5,13 @@
  * seconds, compressed and raw bytes, and the process's peak RSS after
  * each phase.
  *
- * Records look like a store's first-hand slot in store order: mostly
- * IPv4 addresses in ascending order, some prefixes, IPv6 addresses and
- * domains, times over the last 90 days, sequence numbers spread over
- * the publisher's history. Nothing is kept in memory: the reader checks
- * against the same generator, so the RSS figures are the feed's own.
+ * Records look like a store's first-hand slot, in the order a publisher
+ * writes them (rep_scan's store order, checked once before the timed
+ * phases): IPv4 addresses ascending with /24 prefixes among them, then
+ * IPv6 addresses, then domains in key order; times over the last 90
+ * days, sequence numbers spread over the publisher's history. Nothing
+ * is kept in memory: the reader checks against the same generator, so
+ * the RSS figures are the feed's own. Results: RESULTS.md, feed.
  *
  *	bench_feed [--records N] [--delta N] [--level L] [--dir D]
  *	           [--seed S] [--keep]
@@ -81,27 +83,37 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	}
 }
 
-/* subject_at - the i-th subject of n: IPv4 addresses ascending (90%),
- * then IPv4 prefixes, IPv6 addresses and domains (the kinds in the
- * store's order, each kind ascending enough to resemble a scan) */
-static void subject_at(struct gen *g, struct rep_subject *s)
+/* ip4_step - the gap to the next IPv4 address: half in clusters (a
+ * spammer's range), half spread out; spread less for feeds of more
+ * than 1,000,000 records, so that the addresses stay within 2^32 */
+static uint32_t ip4_step(const struct gen *g, uint64_t r)
 {
-	char text[REP_SUBJECT_TEXT_MAX];
+	uint64_t spread = g->n > 1000000 ? 6000000000ull / g->n : 6000;
+
+	return 1 + (uint32_t)(r % 2 ? (r >> 1) % 16 : (r >> 1) % spread);
+}
+
+/* subject_text - the i-th subject of n, in store order (rep_scan's, as
+ * a publisher writes them): IPv4 addresses ascending (90%) with /24
+ * prefixes among them (3%; a prefix sorts before the addresses it
+ * holds), then IPv6 addresses (4%), then domains (3%) in key order:
+ * by zone, then host label, zero-padded so that text order is key
+ * order */
+static void subject_text(struct gen *g, uint64_t r, char *text, size_t len)
+{
 	unsigned long part = g->i * 100 / g->n;
-	uint64_t r = rnd_next(&g->rng);
 	struct in_addr a;
 	struct in6_addr a6;
 
-	if (part < 90) {
-		/* Half in clusters (a spammer's range), half spread out. */
-		g->ip4 +=
-		        1 + (uint32_t)(r % 2 ? (r >> 1) % 16 : (r >> 1) % 6000);
+	if (part < 93 && (r >> 33) % 93 < 3) {
+		g->ip4 = ((g->ip4 >> 8) + 1) << 8;
 		a.s_addr = htonl(g->ip4);
-		inet_ntop(AF_INET, &a, text, sizeof text);
-	} else if (part < 93) {
-		a.s_addr = htonl((uint32_t)(g->i << 8));
-		inet_ntop(AF_INET, &a, text, sizeof text);
+		inet_ntop(AF_INET, &a, text, (socklen_t)len);
 		strcat(text, "/24");
+	} else if (part < 93) {
+		g->ip4 += ip4_step(g, r);
+		a.s_addr = htonl(g->ip4);
+		inet_ntop(AF_INET, &a, text, (socklen_t)len);
 	} else if (part < 97) {
 		memset(&a6, 0, sizeof a6);
 		a6.s6_addr[0] = 0x20;
@@ -111,12 +123,21 @@ static void subject_at(struct gen *g, struct rep_subject *s)
 		a6.s6_addr[5] = (uint8_t)(g->i >> 16);
 		a6.s6_addr[6] = (uint8_t)(g->i >> 8);
 		a6.s6_addr[7] = (uint8_t)g->i;
-		inet_ntop(AF_INET6, &a6, text, sizeof text);
+		inet_ntop(AF_INET6, &a6, text, (socklen_t)len);
 	} else {
-		snprintf(text, sizeof text, "%sh%lu.example-%u.net",
-		        r % 3 == 0 ? "." : "", g->i,
-		        (unsigned)(r >> 40) % 5000);
+		unsigned long d0 = g->n * 97 / 100 + (g->n * 97 % 100 != 0);
+		unsigned long zone = (g->i - d0) * 5000 / (g->n - d0);
+		snprintf(text, len, "%sh%07lu.example-%04lu.net",
+		        r % 3 == 0 ? "." : "", g->i, zone);
 	}
+}
+
+/* subject_at - the generator's next subject */
+static void subject_at(struct gen *g, struct rep_subject *s)
+{
+	char text[REP_SUBJECT_TEXT_MAX];
+
+	subject_text(g, rnd_next(&g->rng), text, sizeof text);
 	if (rep_subject_parse(text, s) != 0) {
 		fprintf(stderr, "bench_feed: bad subject %s\n", text);
 		exit(1);
@@ -176,6 +197,31 @@ static void gen_init(struct gen *g, unsigned long seed, unsigned long n,
         uint64_t lo, uint64_t hi)
 {
 	*g = (struct gen){seed, 0x01000000u, n, 0, lo, hi};
+}
+
+/* check_order - does the generator give n subjects in strictly
+ * ascending store order (rep_subject_cmp), as rep_scan would? Run once
+ * before the timed phases; the records are made again for each. */
+static int check_order(unsigned long seed, unsigned long n)
+{
+	struct feed_record prev, cur;
+	struct gen g;
+	unsigned long i;
+
+	gen_init(&g, seed, n, 1, 5000000);
+	for (i = 0; i < n; i++) {
+		next_record(&g, &cur);
+		if (i > 0 &&
+		        rep_subject_cmp(&prev.subject, &cur.subject) >= 0) {
+			fprintf(stderr,
+			        "bench_feed: record %lu out of store "
+			        "order\n",
+			        i);
+			return -1;
+		}
+		prev = cur;
+	}
+	return 0;
 }
 
 /* peak_rss_mb - the process's peak resident set so far */
@@ -301,12 +347,17 @@ int main(int argc, char **argv)
 	       "zstd level %d\n",
 	        o.records, o.delta, o.level ? o.level : FEED_LEVEL_DEFAULT);
 	print_machine(dir, o.seed);
+	if (check_order(o.seed, o.records) != 0 ||
+	        check_order(o.seed, o.delta) != 0)
+		goto out;
+	printf("order: subjects in store order (checked)\n");
 	printf("start    peak RSS %.1f MB\n", peak_rss_mb());
 	if (phase(dir, "snapshot", FEED_SNAPSHOT, o.records, 1, 5000000, &o) ==
 	                0 &&
 	        phase(dir, "delta", FEED_DELTA, o.delta, 5000001, 5100000,
 	                &o) == 0)
 		rc = 0;
+out:
 	if (o.keep)
 		printf("kept: %s\n", dir);
 	else if (remove_tree(dir) != 0)

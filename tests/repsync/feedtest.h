@@ -30,15 +30,14 @@
 #define GEN 1700000000 /* `generated` of every test feed */
 
 #define HDR_KEYS                                                               \
-	"\tfields=subject,op,category,confidence,first_seen,"                  \
-	"last_seen,expires,hits,reason,seq\n"
+	"\tfields=subject,op,category,confidence,ttl,first_seen,active,seq,"   \
+	"hits,reason\n"
 /* A delta header: seq 100-200, generated GEN. */
 #define HDR                                                                    \
 	"#repfeed\tversion=1\tkind=delta\tpublisher=isp-a\tepoch=7"            \
 	"\tseq=100-200\tgenerated=1700000000" HDR_KEYS
-#define REC                                                                    \
-	"192.0.2.1\tlist\tspam\t90\t1699990000\t1700000000"                    \
-	"\t1700600000\t12\t3\t150\n"
+/* first_seen 1699990000, last_seen 1700000000, expires 1700600000 */
+#define REC "192.0.2.1\tlist\tspam\t90\t600000\t1699990000\t10000\t150\t12\t3\n"
 #define END1 "#end\trecords=1\n"
 
 struct tdir {
@@ -293,8 +292,17 @@ static inline struct feed_record rnd_record(uint64_t lo, uint64_t hi)
 	r.first_seen = GEN - (int64_t)(rnd() % (365 * 86400));
 	r.last_seen =
 	        r.first_seen + (int64_t)(rnd() % (GEN - r.first_seen + 1));
-	r.expires =
-	        rnd() % 4 == 0 ? 0 : r.last_seen + (int64_t)(rnd() % 1000000);
+	switch (rnd() % 8) {
+	case 0:
+	case 1:
+		r.expires = 0; /* never: ttl "-" */
+		break;
+	case 2:
+		r.expires = r.last_seen; /* ttl 0 */
+		break;
+	default:
+		r.expires = r.last_seen + (int64_t)(rnd() % 1000000);
+	}
 	r.hits = rnd() % 8 == 0 ? UINT32_MAX : (uint32_t)rnd();
 	r.seq = lo + rnd() % (hi - lo + 1);
 	return r;
@@ -393,5 +401,9 @@ void test_writer_refuses_bad_values_and_stays_usable(void **state);
 void test_writer_open_refuses_bad_header_and_options(void **state);
 void test_unfinished_feed_leaves_no_file(void **state);
 void test_every_error_has_a_text(void **state);
+void test_time_offsets_give_absolute_times(void **state);
+void test_time_offsets_out_of_range_are_refused(void **state);
+void test_ttl_0_and_never_are_distinct(void **state);
+void test_partner_awk_script_writes_the_same_lines(void **state);
 
 #endif /* REPSYNC_FEEDTEST_H */

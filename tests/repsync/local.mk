@@ -9,8 +9,7 @@ check_PROGRAMS += $(REPSYNC_TESTS)
 TESTS += $(REPSYNC_TESTS)
 REPSYNC_TEST_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS) $(SODIUM_CFLAGS) \
 	$(ZSTD_CFLAGS) -I$(top_srcdir)/tools
-REPSYNC_TEST_LDADD = $(top_builddir)/tools/librepsync.a $(REP_LIBS) \
-	$(SODIUM_LIBS) $(ZSTD_LIBS) $(CMOCKA_LIBS)
+REPSYNC_TEST_LDADD = $(REPSYNC_LIBS) $(CMOCKA_LIBS)
 %canon_reldir%_test_feed_SOURCES = %reldir%/test_feed.c \
 	%reldir%/test_feed_text.c %reldir%/feedtest.h
 %canon_reldir%_test_feed_CPPFLAGS = $(REPSYNC_TEST_CPPFLAGS)
@@ -19,3 +18,6 @@ REPSYNC_TEST_LDADD = $(top_builddir)/tools/librepsync.a $(REP_LIBS) \
 	%reldir%/test_minisign_interop.c %reldir%/msigntest.h
 %canon_reldir%_test_minisign_CPPFLAGS = $(REPSYNC_TEST_CPPFLAGS)
 %canon_reldir%_test_minisign_LDADD = $(REPSYNC_TEST_LDADD)
+include %reldir%/fetch.mk
+include %reldir%/manifest.mk
+include %reldir%/trust.mk

@@ -80,9 +80,8 @@ void test_bad_subject_is_refused_with_line_and_field(void **state)
 	(void)state;
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		snprintf(text, sizeof text,
-		        HDR REC "%s\tlist\tspam\t90\t1699990000"
-		                "\t1700000000\t1700600000\t12\t3\t150\n#"
-		                "end\trecords=2\n",
+		        HDR REC "%s\tlist\tspam\t90\t600000\t1699990000"
+		                "\t10000\t150\t12\t3\n#end\trecords=2\n",
 		        bad[i]);
 		expect_text(text, FEED_E_SUBJECT, 3, 1);
 	}
@@ -105,57 +104,181 @@ static void expect_record_at(const char *line, int err, unsigned field, int at)
 void test_bad_field_is_refused_with_line_and_field(void **state)
 {
 	(void)state;
-	expect_record("192.0.2.2\tblock\tspam\t90\t1699990000\t1700000000"
-	              "\t0\t12\t3\t150",
+	/* subject op category confidence ttl first_seen active seq hits
+	 * reason */
+	expect_record("192.0.2.2\tblock\tspam\t90\t-\t1699990000\t10000"
+	              "\t150\t12\t3",
 	        FEED_E_OP, 2);
-	expect_record("192.0.2.2\tlist\tSPAM\t90\t1699990000\t1700000000"
-	              "\t0\t12\t3\t150",
+	expect_record("192.0.2.2\tlist\tSPAM\t90\t-\t1699990000\t10000"
+	              "\t150\t12\t3",
 	        FEED_E_CATEGORY, 3);
-	expect_record("192.0.2.2\tlist\tspam\t101\t1699990000\t1700000000"
-	              "\t0\t12\t3\t150",
+	expect_record("192.0.2.2\tlist\tspam\t101\t-\t1699990000\t10000"
+	              "\t150\t12\t3",
 	        FEED_E_RANGE, 4);
-	expect_record("192.0.2.2\tlist\tspam\t090\t1699990000\t1700000000"
-	              "\t0\t12\t3\t150",
+	expect_record("192.0.2.2\tlist\tspam\t090\t-\t1699990000\t10000"
+	              "\t150\t12\t3",
 	        FEED_E_NUMBER, 4);
-	expect_record("192.0.2.2\tlist\tspam\t-1\t1699990000\t1700000000"
-	              "\t0\t12\t3\t150",
+	expect_record("192.0.2.2\tlist\tspam\t-1\t-\t1699990000\t10000"
+	              "\t150\t12\t3",
 	        FEED_E_NUMBER, 4);
-	expect_record("192.0.2.2\tlist\tspam\t+9\t1699990000\t1700000000"
-	              "\t0\t12\t3\t150",
+	expect_record("192.0.2.2\tlist\tspam\t+9\t-\t1699990000\t10000"
+	              "\t150\t12\t3",
 	        FEED_E_NUMBER, 4);
-	expect_record("192.0.2.2\tlist\tspam\t9\t9466848\t1700000000"
-	              "\t0\t12\t3\t150",
+	expect_record("192.0.2.2\tlist\tspam\t9\t-\t9466848\t10000"
+	              "\t150\t12\t3",
+	        FEED_E_TIME, 6);
+	/* last_seen = first_seen + active, one second past generated +
+	 * FEED_CLOCK_SKEW: reported in active's column */
+	expect_record("192.0.2.2\tlist\tspam\t9\t-\t1699990000\t96401"
+	              "\t150\t12\t3",
+	        FEED_E_TIME, 7);
+	/* No negative offset: last_seen before first_seen, expires before
+	 * last_seen cannot be written. */
+	expect_record("192.0.2.2\tlist\tspam\t9\t-\t1699990000\t-1"
+	              "\t150\t12\t3",
+	        FEED_E_NUMBER, 7);
+	expect_record("192.0.2.2\tlist\tspam\t9\t-1\t1699990000\t10000"
+	              "\t150\t12\t3",
+	        FEED_E_NUMBER, 5);
+	/* expires = 1700000000 + 2402444801 = FEED_TIME_MAX + 1 */
+	expect_record("192.0.2.2\tlist\tspam\t9\t2402444801\t1699990000"
+	              "\t10000\t150\t12\t3",
 	        FEED_E_TIME, 5);
-	expect_record("192.0.2.2\tlist\tspam\t9\t1700000001\t1700000000"
-	              "\t0\t12\t3\t150",
-	        FEED_E_TIME, 6);
-	expect_record("192.0.2.2\tlist\tspam\t9\t1699990000\t1700086401"
-	              "\t0\t12\t3\t150",
-	        FEED_E_TIME, 6);
-	expect_record("192.0.2.2\tlist\tspam\t9\t1699990000\t1700000000"
-	              "\t1699999999\t12\t3\t150",
-	        FEED_E_TIME, 7);
-	expect_record("192.0.2.2\tlist\tspam\t9\t1699990000\t1700000000"
-	              "\t4102444801\t12\t3\t150",
-	        FEED_E_TIME, 7);
-	expect_record("192.0.2.2\tlist\tspam\t9\t1699990000\t1700000000"
-	              "\t0\t4294967296\t3\t150",
-	        FEED_E_RANGE, 8);
-	expect_record("192.0.2.2\tlist\tspam\t9\t1699990000\t1700000000"
-	              "\t0\t1\t65536\t150",
+	expect_record("192.0.2.2\tlist\tspam\t9\t-\t1699990000\t10000"
+	              "\t150\t4294967296\t3",
 	        FEED_E_RANGE, 9);
-	expect_record("192.0.2.2\tlist\tspam\t9\t1699990000\t1700000000"
-	              "\t0\t1\t1\t99",
-	        FEED_E_SEQ, 10);
-	expect_record("192.0.2.2\tlist\tspam\t9\t1699990000\t1700000000"
-	              "\t0\t1\t1\t201",
-	        FEED_E_SEQ, 10);
-	expect_record("192.0.2.2\tlist\tspam\t9\t1699990000\t1700000000"
-	              "\t0\t1\t1\t18446744073709551616",
+	expect_record("192.0.2.2\tlist\tspam\t9\t-\t1699990000\t10000"
+	              "\t150\t1\t65536",
 	        FEED_E_RANGE, 10);
-	expect_record("192.0.2.2\tlist\tspam\t9\t1699990000\t1700000000"
-	              "\t0\t1\t1\t1e3",
-	        FEED_E_NUMBER, 10);
+	expect_record("192.0.2.2\tlist\tspam\t9\t-\t1699990000\t10000"
+	              "\t99\t1\t1",
+	        FEED_E_SEQ, 8);
+	expect_record("192.0.2.2\tlist\tspam\t9\t-\t1699990000\t10000"
+	              "\t201\t1\t1",
+	        FEED_E_SEQ, 8);
+	expect_record("192.0.2.2\tlist\tspam\t9\t-\t1699990000\t10000"
+	              "\t18446744073709551616\t1\t1",
+	        FEED_E_RANGE, 8);
+	expect_record("192.0.2.2\tlist\tspam\t9\t-\t1699990000\t10000"
+	              "\t1e3\t1\t1",
+	        FEED_E_NUMBER, 8);
+}
+
+/* read_one - the single record of a feed of this text; fails the test
+ * unless the feed reads whole */
+static struct feed_record read_one(const char *text)
+{
+	struct feed_record rec, extra;
+	struct feed_reader *r;
+	struct tdir t;
+
+	tdir_make(&t);
+	put_zst(t.file, text, strlen(text));
+	assert_int_equal(feed_reader_open(t.file, NULL, &r), 0);
+	assert_int_equal(feed_reader_next(r, &rec), 1);
+	assert_int_equal(feed_reader_next(r, &extra), 0);
+	feed_reader_close(r);
+	tdir_remove(&t);
+	return rec;
+}
+
+/* A delta header generated at FEED_TIME_MAX, the latest the format
+ * knows, so that only FEED_TIME_MAX bounds a sum of offsets. */
+#define HDR_LATE                                                               \
+	"#repfeed\tversion=1\tkind=delta\tpublisher=isp-a\tepoch=7"            \
+	"\tseq=100-200\tgenerated=4102444800" HDR_KEYS
+
+void test_time_offsets_give_absolute_times(void **state)
+{
+	struct feed_record r;
+
+	(void)state;
+	r = read_one(HDR REC END1);
+	assert_int_equal(r.first_seen, 1699990000);
+	assert_int_equal(r.last_seen, 1700000000);
+	assert_int_equal(r.expires, 1700600000);
+	/* ttl "-": never; ttl 0: expires when last seen; active 0 */
+	r = read_one(HDR "192.0.2.1\tlist\tspam\t90\t-\t1699990000\t0"
+	                 "\t150\t12\t3\n" END1);
+	assert_int_equal(r.last_seen, 1699990000);
+	assert_int_equal(r.expires, 0);
+	r = read_one(HDR "192.0.2.1\tlist\tspam\t90\t0\t1699990000\t10"
+	                 "\t150\t12\t3\n" END1);
+	assert_int_equal(r.last_seen, 1699990010);
+	assert_int_equal(r.expires, 1699990010);
+	/* last_seen at generated + FEED_CLOCK_SKEW exactly */
+	r = read_one(HDR "192.0.2.1\tlist\tspam\t90\t-\t1699990000\t96400"
+	                 "\t150\t12\t3\n" END1);
+	assert_int_equal(r.last_seen, 1700086400);
+	/* expires at FEED_TIME_MAX exactly */
+	r = read_one(HDR "192.0.2.1\tlist\tspam\t90\t2402444800\t1699990000"
+	                 "\t10000\t150\t12\t3\n" END1);
+	assert_int_equal(r.expires, FEED_TIME_MAX);
+	/* the longest span: from FEED_TIME_MIN to FEED_TIME_MAX */
+	r = read_one(HDR_LATE "192.0.2.1\tlist\tspam\t90\t0\t946684800"
+	                      "\t3155760000\t150\t12\t3\n" END1);
+	assert_int_equal(r.first_seen, FEED_TIME_MIN);
+	assert_int_equal(r.last_seen, FEED_TIME_MAX);
+	assert_int_equal(r.expires, FEED_TIME_MAX);
+}
+
+void test_time_offsets_out_of_range_are_refused(void **state)
+{
+	static const char *const not_a_ttl[] = {
+	        "--",
+	        "-0",
+	        "-1",
+	        "",
+	        "0-",
+	        "never",
+	        "+0",
+	        "00",
+	        " -",
+	};
+	char line[256];
+	size_t i;
+
+	(void)state;
+	/* first_seen + active beyond FEED_TIME_MAX, however near */
+	expect_text(HDR_LATE "192.0.2.1\tlist\tspam\t90\t-\t4102444000"
+	                     "\t801\t150\t12\t3\n" END1,
+	        FEED_E_TIME, 2, 7);
+	expect_text(HDR_LATE "192.0.2.1\tlist\tspam\t90\t-\t4102444000"
+	                     "\t800\t150\t12\t3\n" END1,
+	        0, 3, 0);
+	/* an offset longer than any span of the era, or than 64 bits */
+	expect_text(HDR_LATE "192.0.2.1\tlist\tspam\t90\t-\t946684800"
+	                     "\t3155760001\t150\t12\t3\n" END1,
+	        FEED_E_TIME, 2, 7);
+	expect_record("192.0.2.2\tlist\tspam\t9\t-\t1699990000"
+	              "\t18446744073709551616\t150\t1\t1",
+	        FEED_E_TIME, 7);
+	expect_record("192.0.2.2\tlist\tspam\t9\t3155760001\t1699990000"
+	              "\t0\t150\t1\t1",
+	        FEED_E_TIME, 5);
+	expect_record("192.0.2.2\tlist\tspam\t9\t99999999999999999999"
+	              "\t1699990000\t0\t150\t1\t1",
+	        FEED_E_TIME, 5);
+	/* last_seen + ttl beyond FEED_TIME_MAX by one second */
+	expect_text(HDR_LATE "192.0.2.1\tlist\tspam\t90\t1\t946684800"
+	                     "\t3155760000\t150\t12\t3\n" END1,
+	        FEED_E_TIME, 2, 5);
+	/* "-" is the ttl's never, alone; nothing else is */
+	for (i = 0; i < sizeof not_a_ttl / sizeof not_a_ttl[0]; i++) {
+		snprintf(line, sizeof line,
+		        "192.0.2.2\tlist\tspam\t9\t%s\t1699990000\t0\t150"
+		        "\t1\t1",
+		        not_a_ttl[i]);
+		expect_record(line, FEED_E_NUMBER, 5);
+	}
+	expect_record("192.0.2.2\tlist\tspam\t9\t0\t-\t0\t150\t1\t1",
+	        FEED_E_NUMBER, 6);
+	expect_record("192.0.2.2\tlist\tspam\t9\t0\t1699990000\t-\t150"
+	              "\t1\t1",
+	        FEED_E_NUMBER, 7);
+	expect_record("192.0.2.2\tlist\tspam\t9\t0\t1699990000\t0\t-"
+	              "\t1\t1",
+	        FEED_E_NUMBER, 8);
 }
 
 void test_bad_line_is_refused_with_its_number(void **state)
@@ -331,7 +454,15 @@ void test_malformed_subject_struct_cannot_be_written(void **state)
 	tdir_remove(&t);
 }
 
-/* line_is_schema - subject chars, then names and digits only */
+/* is_never - the ttl "-" alone in its field, at line[i] */
+static int is_never(const char *line, size_t len, size_t i)
+{
+	return line[i] == '-' && line[i - 1] == '\t' && i + 1 < len &&
+	       line[i + 1] == '\t';
+}
+
+/* line_is_schema - subject chars, then names, then digits only (and the
+ * ttl's "-" alone in the fifth column) */
 static int line_is_schema(const char *line, size_t len)
 {
 	size_t i, tabs = 0;
@@ -340,6 +471,8 @@ static int line_is_schema(const char *line, size_t len)
 		char c = line[i];
 		if (c == '\t')
 			tabs++;
+		else if (tabs == 4 && is_never(line, len, i))
+			continue;
 		else if (tabs == 0
 		                 ? strchr("0123456789abcdefghijklmnopqrstuvwxyz"
 		                          ".:/*_-",
@@ -400,18 +533,22 @@ void test_writer_refuses_bad_values_and_stays_usable(void **state)
 	expect_refused(w, &h, &r, FEED_E_RANGE, 4);
 	r = valid_record();
 	r.first_seen = 0;
-	expect_refused(w, &h, &r, FEED_E_TIME, 5);
-	r = valid_record();
-	r.last_seen = r.first_seen - 1;
 	expect_refused(w, &h, &r, FEED_E_TIME, 6);
 	r = valid_record();
-	r.expires = r.last_seen - 1;
+	r.last_seen = r.first_seen - 1; /* a negative active */
 	expect_refused(w, &h, &r, FEED_E_TIME, 7);
 	r = valid_record();
+	r.expires = r.last_seen - 1; /* a negative ttl */
+	expect_refused(w, &h, &r, FEED_E_TIME, 5);
+	r.expires = FEED_TIME_MAX + 1;
+	expect_refused(w, &h, &r, FEED_E_TIME, 5);
+	r.expires = -1;
+	expect_refused(w, &h, &r, FEED_E_TIME, 5);
+	r = valid_record();
 	r.seq = 201;
-	expect_refused(w, &h, &r, FEED_E_SEQ, 10);
+	expect_refused(w, &h, &r, FEED_E_SEQ, 8);
 	r.seq = 0;
-	expect_refused(w, &h, &r, FEED_E_SEQ, 10);
+	expect_refused(w, &h, &r, FEED_E_SEQ, 8);
 	r = valid_record();
 	assert_int_equal(feed_write(w, &r), 0);
 	assert_int_equal(feed_writer_finish(w, &f), 0);
@@ -419,6 +556,114 @@ void test_writer_refuses_bad_values_and_stays_usable(void **state)
 	assert_int_equal(feed_write(w, &r), FEED_E_INVAL);
 	assert_int_equal(feed_writer_finish(w, &f), FEED_E_INVAL);
 	feed_writer_free(w);
+	tdir_remove(&t);
+}
+
+void test_ttl_0_and_never_are_distinct(void **state)
+{
+	/* expires: never, when last seen, a second later, the latest */
+	static const int64_t expires[] = {0, GEN, GEN + 1, FEED_TIME_MAX};
+	static const char *const line[] = {
+	        "192.0.2.1\tlist\tspam\t90\t-\t1699999900\t100\t150\t0\t0\n",
+	        "192.0.2.1\tlist\tspam\t90\t0\t1699999900\t100\t150\t0\t0\n",
+	        "192.0.2.1\tlist\tspam\t90\t1\t1699999900\t100\t150\t0\t0\n",
+	        "192.0.2.1\tlist\tspam\t90\t2402444800\t1699999900\t100\t150"
+	        "\t0\t0\n",
+	};
+	struct feed_header h = header(FEED_DELTA, 100, 200);
+	struct feed_record r = valid_record(), got;
+	struct feed_writer *w;
+	struct feed_reader *rd;
+	struct feed_file f;
+	struct tdir t;
+	char *text, *p;
+	size_t i, len;
+
+	(void)state;
+	tdir_make(&t);
+	assert_int_equal(feed_writer_open(t.path, &h, NULL, &w), 0);
+	for (i = 0; i < 4; i++) {
+		r.expires = expires[i];
+		assert_int_equal(feed_write(w, &r), 0);
+	}
+	assert_int_equal(feed_writer_finish(w, &f), 0);
+	feed_writer_free(w);
+	snprintf(t.file, sizeof t.file, "%s/%s", t.path, f.name);
+	text = unzstd(t.file, &len);
+	p = memchr(text, '\n', len) + 1;
+	for (i = 0; i < 4; i++) {
+		assert_memory_equal(p, line[i], strlen(line[i]));
+		p += strlen(line[i]);
+	}
+	free(text);
+	assert_int_equal(feed_reader_open(t.file, NULL, &rd), 0);
+	for (i = 0; i < 4; i++) {
+		r.expires = expires[i];
+		assert_int_equal(feed_reader_next(rd, &got), 1);
+		same_record(&got, &r);
+	}
+	assert_int_equal(feed_reader_next(rd, &got), 0);
+	feed_reader_close(rd);
+	tdir_remove(&t);
+}
+
+/* The awk program of feed.h's FORMAT: a partner's table of absolute
+ * times (subject op category confidence first_seen last_seen expires
+ * hits reason seq) to record lines. Keep the two the same. */
+static const char partner_awk[] =
+        "{ ttl = $7 == 0 ? \"-\" : sprintf(\"%.0f\", $7 - $6);\n"
+        "  printf \"%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%.0f\\t%s\\t%s\\t%s\\n\",\n"
+        "      $1, $2, $3, $4, ttl, $5, $6 - $5, $10, $8, $9 }\n";
+
+/* put_table - the partner's table of the records write_feed(seed) wrote */
+static void put_table(const char *path, size_t n, uint64_t seed)
+{
+	char subject[REP_SUBJECT_TEXT_MAX];
+	FILE *f = fopen(path, "w");
+	size_t i;
+
+	assert_non_null(f);
+	rnd_seed(seed);
+	for (i = 0; i < n; i++) {
+		struct feed_record r = rnd_record(1, 1000000);
+		rep_subject_format(&r.subject, subject, sizeof subject);
+		fprintf(f, "%s\t%s\t%s\t%u\t%lld\t%lld\t%lld\t%lu\t%u\t%llu\n",
+		        subject, rep_op_name(r.op),
+		        rep_category_name(r.category), r.confidence,
+		        (long long)r.first_seen, (long long)r.last_seen,
+		        (long long)r.expires, (unsigned long)r.hits, r.reason,
+		        (unsigned long long)r.seq);
+	}
+	assert_int_equal(fclose(f), 0);
+}
+
+void test_partner_awk_script_writes_the_same_lines(void **state)
+{
+	struct feed_header h = header(FEED_SNAPSHOT, 1, 1000000);
+	char prog[300], table[300], out[300], cmd[1200];
+	struct tdir t;
+	char *text, *body, *end, *awk;
+	size_t len, awk_len;
+
+	(void)state;
+	tdir_make(&t);
+	write_feed(&t, &h, 2000, 21);
+	snprintf(prog, sizeof prog, "%s/partner.awk", t.path);
+	snprintf(table, sizeof table, "%s/table.tsv", t.path);
+	snprintf(out, sizeof out, "%s/awk.out", t.path);
+	put_file(prog, partner_awk, strlen(partner_awk));
+	put_table(table, 2000, 21);
+	snprintf(cmd, sizeof cmd, "awk -F '\t' -f '%s' '%s' > '%s'", prog,
+	        table, out);
+	assert_int_equal(system(cmd), 0);
+	text = unzstd(t.file, &len);
+	body = memchr(text, '\n', len) + 1; /* past the header */
+	end = text + len - strlen("#end\trecords=2000\n");
+	awk = (char *)get_file(out, &awk_len);
+	assert_int_equal(awk_len, (size_t)(end - body));
+	assert_memory_equal(awk, body, awk_len);
+	free(awk);
+	free(text);
 	tdir_remove(&t);
 }
 

@@ -1,18 +1,61 @@
 /*
- * repctl_parse.c - one line of a plain list for "repctl import": a CIDR
- * list (one address or prefix a line) or an rbldnsd dataset (ip4set,
- * ip4trie, ip6trie, dnset, mixed per line). Hand-written, allocation-free
- * parsing: an import of a million lines must take a second, not a minute.
+ * plainlist.c - plain lists (rbldnsd datasets, CIDR lists) into subjects;
+ * see plainlist.h. Hand-written, allocation-free line parsing: a list of
+ * a million lines must take a second, not a minute. Shared by "repctl
+ * import" and repsync's plain-list partners.
  */
 #include "config.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "repctl.h"
+#include "plainlist.h"
 
 #define E_HOSTBITS "host bits set past prefix length"
+
+/* plainlist_strerror - a static text for a PLAINLIST_E_* code */
+const char *plainlist_strerror(int err)
+{
+	switch (err) {
+	case PLAINLIST_OK:
+		return "success";
+	case PLAINLIST_E_INVAL:
+		return "invalid argument";
+	case PLAINLIST_E_SYNTAX:
+		return "not a valid list entry";
+	case PLAINLIST_E_LINE:
+		return "line too long or holding a NUL byte";
+	case PLAINLIST_E_LIMIT:
+		return "more lines or entries than allowed";
+	case PLAINLIST_E_NOMEM:
+		return "out of memory";
+	}
+	return "unknown plainlist error";
+}
+
+/* plainlist_format_parse - a format's name to its value */
+int plainlist_format_parse(const char *name)
+{
+	if (name != NULL && strcmp(name, "cidr") == 0)
+		return PLAINLIST_CIDR;
+	if (name != NULL && strcmp(name, "rbldnsd") == 0)
+		return PLAINLIST_RBLDNSD;
+	return PLAINLIST_E_INVAL;
+}
+
+/* plainlist_format_name - a format's name */
+const char *plainlist_format_name(int fmt)
+{
+	switch (fmt) {
+	case PLAINLIST_CIDR:
+		return "cidr";
+	case PLAINLIST_RBLDNSD:
+		return "rbldnsd";
+	}
+	return "unknown";
+}
 
 /* is_space - the blanks that separate fields */
 static int is_space(int c)
@@ -21,7 +64,7 @@ static int is_space(int c)
 }
 
 /* bad - mark the line bad with a message and the offending text */
-static int bad(struct repctl_line *out, const char *token, const char *msg)
+static int bad(struct plainlist_line *out, const char *token, const char *msg)
 {
 	size_t i;
 
@@ -35,7 +78,7 @@ static int bad(struct repctl_line *out, const char *token, const char *msg)
 	out->token[i] = '\0';
 	out->error = msg;
 	out->n = 0;
-	return -1;
+	return PLAINLIST_E_SYNTAX;
 }
 
 /* subject_error - the message for a library error about a subject */
@@ -45,7 +88,7 @@ static const char *subject_error(int err)
 }
 
 /* ip4_subject - append an IPv4 prefix (already canonical) */
-static void ip4_subject(struct repctl_line *out, uint32_t a, unsigned plen)
+static void ip4_subject(struct plainlist_line *out, uint32_t a, unsigned plen)
 {
 	struct rep_subject *s = &out->s[out->n++];
 
@@ -89,9 +132,9 @@ static uint32_t ip4_mask(unsigned plen)
 }
 
 /* ip4_range - the fewest CIDR prefixes that cover lo..hi exactly (at
- * most 62 for IPv4, so REPCTL_RANGE_MAX always holds them) */
+ * most 62 for IPv4, so PLAINLIST_RANGE_MAX always holds them) */
 static int ip4_range(
-        struct repctl_line *out, const char *tok, uint64_t lo, uint64_t hi)
+        struct plainlist_line *out, const char *tok, uint64_t lo, uint64_t hi)
 {
 	unsigned k;
 
@@ -103,7 +146,7 @@ static int ip4_range(
 			if ((lo & ((2ull << k) - 1)) != 0 ||
 			        lo + (2ull << k) - 1 > hi)
 				break;
-		if (out->n == REPCTL_RANGE_MAX)
+		if (out->n == PLAINLIST_RANGE_MAX)
 			return bad(out, tok, "range needs too many prefixes");
 		ip4_subject(out, (uint32_t)lo, 32 - k);
 		lo += 1ull << k;
@@ -148,7 +191,7 @@ static int ip4_plen(const char *p, unsigned *plen)
 /* parse_ip4 - an IPv4 entry: an address or CIDR prefix; with `set`
  * (rbldnsd ip4set) also abbreviated prefixes ("10.1" is 10.1.0.0/16)
  * and ranges ("10.0.0.0-10.0.1.255", "127.16-31") */
-static int parse_ip4(struct repctl_line *out, const char *tok, int set)
+static int parse_ip4(struct plainlist_line *out, const char *tok, int set)
 {
 	const char *p = tok;
 	uint32_t a, end;
@@ -197,7 +240,7 @@ static unsigned ip6_complete(char *buf, size_t len)
 }
 
 /* parse_ip6 - an IPv6 address or prefix, rbldnsd's short forms too */
-static int parse_ip6(struct repctl_line *out, const char *tok)
+static int parse_ip6(struct plainlist_line *out, const char *tok)
 {
 	char buf[INET6_ADDRSTRLEN + 8], text[INET6_ADDRSTRLEN + 8];
 	const char *slash = strchr(tok, '/');
@@ -233,7 +276,7 @@ static int parse_ip6(struct repctl_line *out, const char *tok)
 
 /* parse_domain - a dnset name: "example.com", ".example.com" (and its
  * subdomains) or "*.example.com" (subdomains only) */
-static int parse_domain(struct repctl_line *out, const char *tok)
+static int parse_domain(struct plainlist_line *out, const char *tok)
 {
 	int err = rep_subject_parse(tok, &out->s[0]);
 
@@ -269,7 +312,7 @@ static void rbldnsd_token(char *p)
  * and TXT template) is the zone's business, not ours. The value may also
  * follow directly after a colon ("127.0.0.2:3:txt"): a colon is part of
  * the entry only in IPv6, which has no dot before its first colon */
-static int parse_rbldnsd(struct repctl_line *out, char *p)
+static int parse_rbldnsd(struct plainlist_line *out, char *p)
 {
 	char *colon;
 
@@ -297,7 +340,7 @@ static int parse_rbldnsd(struct repctl_line *out, char *p)
 }
 
 /* parse_cidr - one address or CIDR prefix, then at most a comment */
-static int parse_cidr(struct repctl_line *out, char *p)
+static int parse_cidr(struct plainlist_line *out, char *p)
 {
 	char *tok = p, *rest;
 	int err;
@@ -321,22 +364,120 @@ static int parse_cidr(struct repctl_line *out, char *p)
 	return 0;
 }
 
-/* repctl_parse_line - one line, without its newline */
-int repctl_parse_line(
-        enum repctl_format fmt, char *line, struct repctl_line *out)
+/* bad_line - the line as a whole is at fault (length, NUL byte) */
+static int bad_line(struct plainlist_line *out, const char *msg)
 {
-	size_t len;
+	out->token[0] = '\0';
+	out->error = msg;
+	out->n = 0;
+	return PLAINLIST_E_LINE;
+}
 
+/* plainlist_parse_line - one line: checked, copied, blanks trimmed */
+int plainlist_parse_line(enum plainlist_format fmt, const char *line,
+        size_t len, struct plainlist_line *out)
+{
+	char *p;
+
+	if (out == NULL)
+		return PLAINLIST_E_INVAL;
 	out->n = 0;
 	out->error = NULL;
-	while (is_space((unsigned char)*line))
-		line++;
-	len = strlen(line);
-	while (len > 0 && is_space((unsigned char)line[len - 1]))
-		line[--len] = '\0';
-	if (len == 0)
+	out->token[0] = '\0';
+	if ((line == NULL && len > 0) ||
+	        (fmt != PLAINLIST_CIDR && fmt != PLAINLIST_RBLDNSD))
+		return PLAINLIST_E_INVAL;
+	if (len > PLAINLIST_LINE_MAX)
+		return bad_line(out, "line longer than 4096 bytes");
+	if (len > 0 && memchr(line, '\0', len) != NULL)
+		return bad_line(out, "NUL byte in line");
+	if (len > 0)
+		memcpy(out->buf, line, len);
+	out->buf[len] = '\0';
+	while (len > 0 && is_space((unsigned char)out->buf[len - 1]))
+		out->buf[--len] = '\0';
+	for (p = out->buf; is_space((unsigned char)*p); p++)
+		;
+	if (*p == '\0')
 		return 0;
-	if (fmt == REPCTL_FMT_CIDR)
-		return parse_cidr(out, line);
-	return parse_rbldnsd(out, line);
+	if (fmt == PLAINLIST_CIDR)
+		return parse_cidr(out, p);
+	return parse_rbldnsd(out, p);
+}
+
+/* where - remember a failed line for the caller */
+static void where(struct plainlist_error *err, unsigned long line,
+        const char *msg, const char *token)
+{
+	if (err == NULL)
+		return;
+	err->line = line;
+	err->error = msg;
+	snprintf(err->token, sizeof(err->token), "%s", token);
+}
+
+/* emit - hand one line's subjects to the callback, counting entries */
+static int emit(const struct plainlist_line *l, size_t *entries, size_t max,
+        plainlist_fn fn, void *arg)
+{
+	unsigned i;
+	int rc;
+
+	for (i = 0; i < l->n; i++) {
+		if (*entries >= max)
+			return PLAINLIST_E_LIMIT;
+		(*entries)++;
+		if ((rc = fn(&l->s[i], arg)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* plainlist_parse - a whole list in memory, line by line; every pass of
+ * the loop consumes at least one byte, so it ends */
+int plainlist_parse(const char *text, size_t len, enum plainlist_format fmt,
+        const struct plainlist_limits *lim, plainlist_fn fn, void *arg,
+        struct plainlist_error *err)
+{
+	size_t max_lines = PLAINLIST_DEFAULT_MAX_LINES, max_entries = max_lines;
+	size_t off = 0, n, entries = 0;
+	unsigned long lineno = 0;
+	struct plainlist_line *l;
+	const char *nl;
+	int rc = 0;
+
+	where(err, 0, NULL, "");
+	if ((text == NULL && len > 0) || fn == NULL ||
+	        (fmt != PLAINLIST_CIDR && fmt != PLAINLIST_RBLDNSD))
+		return PLAINLIST_E_INVAL;
+	if (lim != NULL && lim->max_lines != 0)
+		max_lines = lim->max_lines;
+	if (lim != NULL && lim->max_entries != 0)
+		max_entries = lim->max_entries;
+	if ((l = malloc(sizeof(*l))) == NULL)
+		return PLAINLIST_E_NOMEM;
+	while (off < len) {
+		nl = memchr(text + off, '\n', len - off);
+		n = nl != NULL ? (size_t)(nl - (text + off)) : len - off;
+		if (lineno++ >= max_lines) {
+			where(err, lineno, "more lines than allowed", "");
+			rc = PLAINLIST_E_LIMIT;
+			break;
+		}
+		if ((rc = plainlist_parse_line(fmt, text + off, n, l)) != 0) {
+			where(err, lineno, l->error, l->token);
+			break;
+		}
+		if ((rc = emit(l, &entries, max_entries, fn, arg)) != 0) {
+			where(err, lineno,
+			        rc == PLAINLIST_E_LIMIT
+			                ? "more entries than allowed"
+			                : NULL,
+			        "");
+			break;
+		}
+		off += n + (nl != NULL);
+	}
+	free(l);
+	return rc;
 }
