@@ -17,3 +17,14 @@ include %reldir%/trust.mk
 # What a program linking librepsync.a adds to its LDADD.
 REPSYNC_LIBS = $(top_builddir)/%reldir%/librepsync.a $(REP_LIBS) \
 	$(SODIUM_LIBS) $(ZSTD_LIBS) $(CURL_LIBS) $(PSL_LIBS)
+
+# The program.
+sbin_PROGRAMS += %reldir%/repsync
+dist_man_MANS += %reldir%/repsync.8
+%canon_reldir%_repsync_SOURCES = %reldir%/repsync.c %reldir%/repsync.h \
+	%reldir%/rsconf.c %reldir%/rsconf.h %reldir%/rs_publish.c \
+	%reldir%/rs_pull.c %reldir%/rs_status.c
+%canon_reldir%_repsync_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS) \
+	$(ZSTD_CFLAGS) $(CURL_CFLAGS) \
+	-DREP_LOCALSTATEDIR='"$(localstatedir)"'
+%canon_reldir%_repsync_LDADD = $(REPSYNC_LIBS) $(top_builddir)/common/libcommon.a

@@ -35,3 +35,4 @@ bench-milter: %reldir%/bench_milter$(EXEEXT) %reldir%/nullfilter$(EXEEXT) \
 	$(SHELL) $(top_srcdir)/%reldir%/run-milter-bench.sh $(BENCH_FLAGS) .
 .PHONY: bench-milter
 include %reldir%/bench_feed.mk
+include %reldir%/bench_repsync.mk

@@ -4,6 +4,7 @@
 check_PROGRAMS += %reldir%/smtpsend
 %canon_reldir%_smtpsend_SOURCES = %reldir%/smtpsend.c
 
-INTEGRATION_TESTS = %reldir%/test_postfix.sh %reldir%/test_postfix_auth.sh
+INTEGRATION_TESTS = %reldir%/test_postfix.sh %reldir%/test_postfix_auth.sh \
+	%reldir%/test_repsync.sh
 TESTS += $(INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(INTEGRATION_TESTS) %reldir%/harness.sh

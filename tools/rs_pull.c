@@ -1,0 +1,1091 @@
+/*
+ * rs_pull.c - `repsync pull`, `check` and `quarantine`: partners' feeds
+ * fetched, verified, judged and applied.
+ *
+ * Per partner: the manifest and its signature are fetched and verified
+ * against the pinned keys; its serial may not go back (replay), its
+ * valid_until may not have passed (a frozen feed) and its generation
+ * time may not lie ahead of our clock by more than max_clock_skew. The
+ * manifest's plan (manifest_plan) says which files continue our
+ * watermark. Each file is fetched, its signature, size and hash checked,
+ * parsed whole, every record run through the trust rules, the whole file
+ * judged by the quarantine heuristics, and only then applied with its
+ * watermark in one commit. A failure anywhere leaves the watermark where
+ * it was and is written to the audit log; the next file is not tried
+ * (it would not continue the watermark), the next partner is.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "afile.h"
+#include "fetch.h"
+#include "manifest.h"
+#include "minisign.h"
+#include "plainlist.h"
+#include "repsync.h"
+#include "trust.h"
+
+#define SIG_MAX MSIGN_SIG_FILE_MAX
+
+struct puller {
+	struct rs_ctx *x;
+	const struct rs_partner *p;
+	struct msign_pubkey keys[MSIGN_PINNED_MAX];
+	size_t nkeys;
+	struct trust *trust;
+	struct fetch_opts fo;
+	char dir[PATH_MAX]; /* STATE_DIR/partner/NAME */
+	struct rep_publisher pb;
+	char why[512]; /* the failure, for status and the exit message */
+	int quarantined;
+	int64_t held; /* live entries of the slot, -1: unknown */
+};
+
+/* fail - remember why the partner failed (the first reason wins) */
+static int fail(struct puller *pl, const char *fmt, ...) RS_PRINTF(2, 3);
+static int fail(struct puller *pl, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (pl->why[0] == '\0') {
+		va_start(ap, fmt);
+		vsnprintf(pl->why, sizeof pl->why, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+/* puller_init - keys, trust rules, transport and directory of a partner */
+static int puller_init(struct puller *pl, struct rs_ctx *x,
+        const struct rs_partner *p)
+{
+	const struct rs_conf *c = x->conf;
+	int rc;
+
+	memset(pl, 0, sizeof *pl);
+	pl->held = -1;
+	pl->x = x;
+	pl->p = p;
+	for (unsigned i = 0; i < p->nkeys; i++) {
+		if ((rc = msign_pubkey_load(p->key_path[i], &pl->keys[i])) !=
+		        MSIGN_OK)
+			return fail(pl, "%s: %s", p->key_path[i],
+			        msign_strerror(rc));
+		pl->nkeys++;
+	}
+	if (trust_new(&pl->trust) != 0 ||
+	        trust_set_categories(pl->trust, p->categories) != 0 ||
+	        trust_set_max_prefix(pl->trust, p->max_prefix4,
+	                p->max_prefix6) != 0)
+		return fail(pl, "setting up the trust rules");
+	for (unsigned i = 0; i < c->never.n; i++)
+		if (trust_add_never(pl->trust, &c->never.s[i]) != 0)
+			return fail(pl, "out of memory");
+	for (unsigned k = 0; k < c->npartners; k++)
+		for (unsigned i = 0; i < c->partner[k].mail_servers.n; i++)
+			if (trust_add_never(pl->trust,
+			            &c->partner[k].mail_servers.s[i]) != 0)
+				return fail(pl, "out of memory");
+	for (unsigned i = 0; i < c->sentinels.n; i++)
+		if (trust_add_sentinel(pl->trust, &c->sentinels.s[i]) != 0)
+			return fail(pl, "out of memory");
+	pl->fo.tls_cert = p->tls_cert[0] ? p->tls_cert : NULL;
+	pl->fo.tls_key = p->tls_key[0] ? p->tls_key : NULL;
+	pl->fo.tls_ca = p->tls_ca[0] ? p->tls_ca : NULL;
+	pl->fo.connect_timeout_ms = c->connect_timeout_ms;
+	pl->fo.timeout_ms = c->timeout_ms;
+	pl->fo.retries = c->retries;
+	pl->fo.backoff_ms = c->backoff_ms;
+	(void)rs_fmt(pl->dir, sizeof pl->dir, "%s/partner/%s", c->state_dir,
+	        p->name);
+	if (rs_mkdirs(pl->dir, 0750) != 0)
+		return fail(pl, "%s: %s", pl->dir, strerror(errno));
+	return 0;
+}
+
+static void puller_free(struct puller *pl)
+{
+	trust_free(pl->trust);
+	pl->trust = NULL;
+}
+
+/* get - fetch NAME from the partner's URL into the partner's directory;
+ * `fresh` drops a partial download first (mutable files: the manifest) */
+static int get(struct puller *pl, const char *name, uint64_t max,
+        uint64_t expect, int fresh, char *path, size_t plen)
+{
+	struct fetch_result res;
+	char url[4096], part[PATH_MAX + 8];
+	int rc;
+
+	if (fetch_url_join(pl->p->url, name, url, sizeof url) != 0)
+		return fail(pl, "%s: URL too long", name);
+	(void)rs_fmt(path, plen, "%s/%s", pl->dir, name);
+	if (fresh) {
+		(void)rs_fmt(part, sizeof part, "%s.part", path);
+		(void)unlink(part);
+	}
+	rc = fetch_to_file(url, path, max, expect, &pl->fo, &res);
+	if (rc != FETCH_OK)
+		return fail(pl, "%s", res.why[0] ? res.why : fetch_strerror(rc));
+	rs_debug(pl->x, "%s: fetched %s (%llu bytes%s)", pl->p->name, name,
+	        (unsigned long long)res.bytes, res.resumed ? ", resumed" : "");
+	return 0;
+}
+
+/* get_manifest - fetch, verify and parse the partner's manifest */
+static int get_manifest(struct puller *pl, struct manifest *m)
+{
+	char mpath[PATH_MAX], spath[PATH_MAX], *text = NULL, *sig = NULL;
+	size_t tlen, slen;
+	unsigned line = 0;
+	int rc;
+
+	if (get(pl, MANIFEST_NAME, MANIFEST_BYTES_MAX, 0, 1, mpath,
+	            sizeof mpath) != 0 ||
+	        get(pl, MANIFEST_NAME MSIGN_SUFFIX, SIG_MAX, 0, 1, spath,
+	                sizeof spath) != 0)
+		return -1;
+	if (afile_read(mpath, MANIFEST_BYTES_MAX, &text, &tlen) != 0 ||
+	        afile_read(spath, SIG_MAX, &sig, &slen) != 0) {
+		free(text);
+		return fail(pl, "reading the manifest: %s", strerror(errno));
+	}
+	rc = manifest_verify_parse(text, tlen, sig, slen, pl->keys, pl->nkeys,
+	        m, &line);
+	free(text);
+	free(sig);
+	if (rc != MANIFEST_OK) {
+		if (line > 0)
+			return fail(pl, "manifest line %u: %s", line,
+			        manifest_strerror(rc));
+		return fail(pl, "manifest: %s", manifest_strerror(rc));
+	}
+	return 0;
+}
+
+/* judge_manifest - publisher, replay, expiry and clock checks */
+static int judge_manifest(struct puller *pl, const struct manifest *m)
+{
+	const struct rs_conf *c = pl->x->conf;
+	int64_t now = pl->x->now;
+
+	if (strcmp(m->publisher, pl->p->name) != 0)
+		return fail(pl, "the manifest is %s's, not %s's", m->publisher,
+		        pl->p->name);
+	if (m->serial < pl->pb.serial)
+		return fail(pl,
+		        "manifest serial %llu is below %llu, the last seen: a "
+		        "replayed manifest",
+		        (unsigned long long)m->serial,
+		        (unsigned long long)pl->pb.serial);
+	if (m->valid_until < now)
+		return fail(pl,
+		        "manifest serial %llu expired %lld s ago: the feed is "
+		        "frozen",
+		        (unsigned long long)m->serial,
+		        (long long)(now - m->valid_until));
+	if (m->generated > now + (int64_t)c->max_clock_skew)
+		return fail(pl,
+		        "manifest generated %lld s in our future (the "
+		        "tolerance is %u s): check both clocks",
+		        (long long)(m->generated - now), c->max_clock_skew);
+	return 0;
+}
+
+/* A set of subject hashes: the partner's slot as it stands. */
+struct hset {
+	uint64_t *v;
+	size_t cap, n;
+	uint16_t pub;
+	int failed;
+};
+
+static int hset_add(struct hset *h, uint64_t k)
+{
+	if (k == 0)
+		k = 1;
+	if ((h->n + 1) * 2 > h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 1024;
+		uint64_t *v = calloc(cap, sizeof *v);
+
+		if (v == NULL)
+			return -1;
+		for (size_t i = 0; i < h->cap; i++) {
+			size_t j;
+
+			if (h->v[i] == 0)
+				continue;
+			for (j = h->v[i] & (cap - 1); v[j] != 0;
+			        j = (j + 1) & (cap - 1))
+				;
+			v[j] = h->v[i];
+		}
+		free(h->v);
+		h->v = v;
+		h->cap = cap;
+	}
+	for (size_t j = k & (h->cap - 1);; j = (j + 1) & (h->cap - 1)) {
+		if (h->v[j] == k)
+			return 0;
+		if (h->v[j] == 0) {
+			h->v[j] = k;
+			h->n++;
+			return 0;
+		}
+	}
+}
+
+static int hset_has(const struct hset *h, uint64_t k)
+{
+	if (k == 0)
+		k = 1;
+	if (h->cap == 0)
+		return 0;
+	for (size_t j = k & (h->cap - 1);; j = (j + 1) & (h->cap - 1)) {
+		if (h->v[j] == k)
+			return 1;
+		if (h->v[j] == 0)
+			return 0;
+	}
+}
+
+/* slot_visit - collect the subjects the partner's slot lists or allows */
+static int slot_visit(const struct rep_subject *s, const struct rep_record *r,
+        void *arg)
+{
+	struct hset *h = arg;
+
+	for (unsigned i = 0; i < r->npartners; i++)
+		if (r->partner[i].publisher == h->pub &&
+		        r->partner[i].op != REP_OP_DELIST &&
+		        hset_add(h, rs_subject_hash(s)) != 0) {
+			h->failed = 1;
+			return 1;
+		}
+	return 0;
+}
+
+/* Records of one file, judged and queued. */
+struct load {
+	struct rep_batch *b;
+	struct feed_header h;
+	uint64_t records, dropped, drop[TRUST_VERDICTS];
+	struct hset seen; /* hashes of the kept subjects (snapshots) */
+	char sha256[FEED_HASH_HEX];
+};
+
+/* queue - a judged record into the batch */
+static int queue(struct puller *pl, struct load *ld,
+        const struct feed_record *r, int want_hashes)
+{
+	struct rep_partner p = {0};
+	enum trust_verdict v = trust_check(pl->trust, r);
+
+	ld->records++;
+	if (v != TRUST_OK) {
+		ld->drop[v]++;
+		if (v != TRUST_SENTINEL)
+			ld->dropped++;
+		return 0;
+	}
+	p.publisher = pl->pb.id;
+	p.op = r->op;
+	p.category = r->category;
+	p.confidence = r->confidence;
+	p.reason = r->reason;
+	p.first_seen = r->first_seen;
+	p.last_seen = r->last_seen;
+	p.expires = r->expires;
+	p.hits = r->hits;
+	p.seq = r->seq;
+	p.feed = REP_FEED_THIS;
+	if (rep_batch_partner(ld->b, &r->subject, &p) != REP_OK)
+		return -1;
+	if (want_hashes && r->op != REP_OP_DELIST &&
+	        hset_add(&ld->seen, rs_subject_hash(&r->subject)) != 0)
+		return -1;
+	return 0;
+}
+
+/* read_feed - parse a downloaded feed whole into ld; checks the header
+ * against the manifest's entry */
+static int read_feed(struct puller *pl, const char *path,
+        const struct manifest *m, const struct manifest_file *f,
+        struct load *ld)
+{
+	struct feed_limits lim = {.max_records = pl->p->max_records + 1ull};
+	struct feed_reader *r;
+	struct feed_record rec;
+	uint64_t line;
+	unsigned field;
+	int rc;
+
+	if (feed_reader_open(path, &lim, &r) != FEED_OK)
+		return fail(pl, "%s: %s", f->name, strerror(errno));
+	if ((rc = feed_reader_header(r, &ld->h)) != FEED_OK)
+		goto bad;
+	if (ld->h.kind != f->kind || ld->h.epoch != m->epoch ||
+	        ld->h.seq_lo != f->seq_lo || ld->h.seq_hi != f->seq_hi ||
+	        strcmp(ld->h.publisher, m->publisher) != 0) {
+		feed_reader_close(r);
+		return fail(pl,
+		        "%s: its header does not match the manifest (kind, "
+		        "publisher, epoch or sequence range)",
+		        f->name);
+	}
+	while ((rc = feed_reader_next(r, &rec)) == 1)
+		if (queue(pl, ld, &rec, f->kind == FEED_SNAPSHOT) != 0) {
+			feed_reader_close(r);
+			return fail(pl, "out of memory");
+		}
+	if (rc != 0)
+		goto bad;
+	feed_reader_sha256(r, ld->sha256);
+	feed_reader_close(r);
+	if (strcmp(ld->sha256, f->sha256) != 0)
+		return fail(pl, "%s: hash %s differs from the manifest's",
+		        f->name, ld->sha256);
+	if (ld->records != f->records)
+		return fail(pl, "%s: %llu records, the manifest says %llu",
+		        f->name, (unsigned long long)ld->records,
+		        (unsigned long long)f->records);
+	return 0;
+bad:
+	feed_reader_where(r, &line, &field);
+	feed_reader_close(r);
+	if (rc == FEED_E_LIMIT)
+		return fail(pl, "%s: more than the %u records allowed",
+		        f->name, pl->p->max_records);
+	return fail(pl, "%s: line %llu field %u: %s", f->name,
+	        (unsigned long long)line, field, feed_strerror(rc));
+}
+
+/* judge - the quarantine heuristics on a parsed file; NULL to apply */
+static const char *judge(struct puller *pl, const struct manifest_file *f,
+        struct load *ld, int heuristics, char *why, size_t len)
+{
+	const struct rs_conf *c = pl->x->conf;
+	struct trust_limits lim = {.max_seq_jump = c->max_seq_jump,
+	        .max_drop_share = c->max_drop_share,
+	        .max_change_share = c->max_change_share,
+	        .min_records = c->quarantine_min_records,
+	        .max_records = pl->p->max_records};
+	struct trust_feed_stats fs = {.snapshot = f->kind == FEED_SNAPSHOT,
+	        .wm_seq = pl->pb.epoch == ld->h.epoch ? pl->pb.seq : 0,
+	        .seq_hi = f->seq_hi,
+	        .records = ld->records - ld->dropped,
+	        .added = ld->records - ld->dropped,
+	        .sentinels = (unsigned)ld->drop[TRUST_SENTINEL]};
+	struct hset held = {.pub = pl->pb.id};
+	const char *r;
+
+	if (ld->drop[TRUST_SENTINEL] > 0) {
+		(void)rs_fmt(why, len, "lists %llu sentinel subject%s",
+		        (unsigned long long)ld->drop[TRUST_SENTINEL],
+		        ld->drop[TRUST_SENTINEL] == 1 ? "" : "s");
+		return why;
+	}
+	if (!heuristics)
+		return NULL;
+	/* the slot as it stands: needed for the shares, once a slot is big
+	 * enough for them to apply (a first sync cannot drop anything) */
+	if (!fs.snapshot && pl->held >= 0) {
+		/* a delta: the count kept since the last apply will do */
+		fs.held = (uint64_t)pl->held;
+	} else if (pl->pb.seq > 0 || pl->pb.epoch > 0) {
+		if (rep_scan(pl->x->st, 0, slot_visit, &held) != REP_OK ||
+		        held.failed) {
+			free(held.v);
+			(void)rs_fmt(why, len, "cannot read our store to judge it");
+			return why;
+		}
+		fs.held = held.n;
+		pl->held = (int64_t)held.n;
+		if (fs.snapshot) {
+			uint64_t kept = 0, fresh = 0;
+
+			for (size_t i = 0; i < ld->seen.cap; i++) {
+				if (ld->seen.v[i] == 0)
+					continue;
+				if (hset_has(&held, ld->seen.v[i]))
+					kept++;
+				else
+					fresh++;
+			}
+			fs.removed = held.n - kept;
+			fs.added = fresh;
+		}
+	}
+	free(held.v);
+	r = trust_judge(&lim, &fs, why, len);
+	return r;
+}
+
+/* quarantine_dir - STATE_DIR/quarantine/NAME-SERIAL-HASH12 */
+static void quarantine_id(const struct puller *pl, const struct manifest *m,
+        const struct manifest_file *f, char *id, size_t len)
+{
+	(void)rs_fmt(id, len, "%s-%llu-%.12s", pl->p->name,
+	        (unsigned long long)m->serial, f->sha256);
+}
+
+/* copy_file - copy src to dir/name */
+static int copy_file(const char *src, const char *dir, const char *name)
+{
+	char path[PATH_MAX], *buf = NULL;
+	size_t len;
+	int rc;
+
+	if (afile_read(src, (size_t)4 << 30, &buf, &len) != 0)
+		return -1;
+	(void)rs_fmt(path, sizeof path, "%s/%s", dir, name);
+	rc = afile_put(path, buf, len, 0640, 1);
+	free(buf);
+	return rc;
+}
+
+/* quarantine - keep the file, its signature, the manifest and the reason
+ * for the operator; nothing of it is applied */
+static int quarantine(struct puller *pl, const struct manifest *m,
+        const struct manifest_file *f, const char *why)
+{
+	char id[256], dir[PATH_MAX], src[PATH_MAX], info[1024];
+	int n;
+
+	quarantine_id(pl, m, f, id, sizeof id);
+	(void)rs_fmt(dir, sizeof dir, "%s/quarantine/%s", pl->x->conf->state_dir,
+	        id);
+	pl->quarantined = 1;
+	if (access(dir, F_OK) == 0) {
+		rs_info(pl->x, "%s: %s still in quarantine (%s)", pl->p->name,
+		        id, why);
+		return 0;
+	}
+	if (rs_mkdirs(dir, 0750) != 0)
+		return fail(pl, "%s: %s", dir, strerror(errno));
+	(void)rs_fmt(src, sizeof src, "%s/%s", pl->dir, f->name);
+	if (copy_file(src, dir, "feed") != 0)
+		return fail(pl, "quarantine %s: %s", id, strerror(errno));
+	(void)rs_fmt(src, sizeof src, "%s/%s%s", pl->dir, f->name, MSIGN_SUFFIX);
+	if (copy_file(src, dir, "feed" MSIGN_SUFFIX) != 0)
+		return fail(pl, "quarantine %s: %s", id, strerror(errno));
+	(void)rs_fmt(src, sizeof src, "%s/%s", pl->dir, MANIFEST_NAME);
+	if (copy_file(src, dir, MANIFEST_NAME) != 0)
+		return fail(pl, "quarantine %s: %s", id, strerror(errno));
+	(void)rs_fmt(src, sizeof src, "%s/%s%s", pl->dir, MANIFEST_NAME,
+	        MSIGN_SUFFIX);
+	if (copy_file(src, dir, MANIFEST_NAME MSIGN_SUFFIX) != 0)
+		return fail(pl, "quarantine %s: %s", id, strerror(errno));
+	n = snprintf(info, sizeof info,
+	        "partner=%s\nserial=%llu\nfile=%s\nkind=%s\nseq=%llu-%llu\n"
+	        "time=%lld\nreason=%s\n",
+	        pl->p->name, (unsigned long long)m->serial, f->name,
+	        feed_kind_name(f->kind), (unsigned long long)f->seq_lo,
+	        (unsigned long long)f->seq_hi, (long long)pl->x->now, why);
+	(void)rs_fmt(src, sizeof src, "%s/info", dir);
+	if (n < 0 || (size_t)n >= sizeof info ||
+	        afile_put(src, info, (size_t)n, 0640, 1) != 0)
+		return fail(pl, "quarantine %s: %s", id, strerror(errno));
+	rs_err("%s: %s quarantined: %s (repsync quarantine release %s "
+	       "applies it)",
+	        pl->p->name, id, why, id);
+	return 0;
+}
+
+/* apply_file - one verified, parsed, judged file into the store */
+static int apply_file(struct puller *pl, const struct manifest *m,
+        const struct manifest_file *f, const char *path, int heuristics)
+{
+	struct rs_audit a = {.partner = pl->p->name, .file = f->name,
+	        .kind = feed_kind_name(f->kind), .serial = m->serial,
+	        .seq_lo = f->seq_lo, .seq_hi = f->seq_hi};
+	struct rep_commit_stats cs = {0};
+	struct load ld = {0};
+	char why[256], spath[PATH_MAX];
+	const char *verdict;
+	int rc, status = -1;
+
+	(void)rs_fmt(spath, sizeof spath, "%s%s", path, MSIGN_SUFFIX);
+	if ((rc = msign_verify_file_any(pl->keys, pl->nkeys, path, spath,
+	             NULL)) != MSIGN_OK) {
+		fail(pl, "%s: signature: %s", f->name, msign_strerror(rc));
+		goto audit;
+	}
+	if (rep_batch_new(&ld.b) != REP_OK ||
+	        rep_batch_feed(ld.b, pl->pb.id, m->serial, f->name) != REP_OK) {
+		fail(pl, "out of memory");
+		goto audit;
+	}
+	if (read_feed(pl, path, m, f, &ld) != 0)
+		goto audit;
+	if ((verdict = judge(pl, f, &ld, heuristics, why, sizeof why)) !=
+	        NULL) {
+		a.result = "quarantined";
+		a.reason = verdict;
+		if (quarantine(pl, m, f, verdict) == 0)
+			fail(pl, "%s quarantined: %s", f->name, verdict);
+		goto audit_counts;
+	}
+	if ((f->kind == FEED_SNAPSHOT &&
+	                rep_batch_snapshot(ld.b, pl->pb.id, f->seq_hi) !=
+	                        REP_OK) ||
+	        rep_batch_watermark(ld.b, pl->pb.id, m->epoch, f->seq_hi,
+	                m->serial) != REP_OK) {
+		fail(pl, "out of memory");
+		goto audit_counts;
+	}
+	if ((rc = rep_commit(pl->x->st, ld.b, pl->x->now, &cs)) != REP_OK) {
+		fail(pl, "%s: applying: %s", f->name, rep_strerror(rc));
+		goto audit_counts;
+	}
+	pl->pb.epoch = m->epoch;
+	pl->pb.seq = f->seq_hi;
+	pl->pb.serial = m->serial;
+	if (f->kind == FEED_SNAPSHOT)
+		pl->held = (int64_t)ld.seen.n;
+	else if (pl->held >= 0)
+		pl->held += (int64_t)cs.added - (int64_t)cs.withdrawn;
+	a.result = "applied";
+	status = 0;
+	rs_info(pl->x,
+	        "%s: applied %s %s (sequence %llu-%llu): %llu records, %zu "
+	        "added, %zu changed, %zu delisted, %zu stale, %llu dropped",
+	        pl->p->name, feed_kind_name(f->kind), f->name,
+	        (unsigned long long)f->seq_lo, (unsigned long long)f->seq_hi,
+	        (unsigned long long)ld.records, cs.added,
+	        cs.applied - cs.added - cs.withdrawn,
+	        cs.delisted + cs.withdrawn, cs.stale,
+	        (unsigned long long)ld.dropped);
+	(void)unlink(path);
+	(void)unlink(spath);
+audit_counts:
+	a.records = ld.records;
+	a.added = cs.added;
+	a.changed = cs.applied - cs.added - cs.withdrawn;
+	a.stale = cs.stale;
+	a.delisted = cs.delisted + cs.withdrawn;
+	a.dropped = ld.dropped;
+	for (unsigned i = 0; i < TRUST_VERDICTS && i < 8; i++)
+		a.drop[i] = ld.drop[i];
+audit:
+	if (a.result == NULL) {
+		a.result = "refused";
+		a.reason = pl->why;
+	}
+	rs_audit(pl->x, &a);
+	rep_batch_free(ld.b);
+	free(ld.seen.v);
+	return status;
+}
+
+/* pull_repfeed - one partner that publishes signed feeds */
+static int pull_repfeed(struct puller *pl, int apply)
+{
+	struct manifest m = {0};
+	struct manifest_plan *plan = NULL;
+	int rc, status = -1;
+
+	if (get_manifest(pl, &m) != 0)
+		goto audit_manifest;
+	if (judge_manifest(pl, &m) != 0)
+		goto audit_manifest;
+	if (!apply) {
+		rs_info(pl->x,
+		        "%s: manifest serial %llu verified, %u files, valid for "
+		        "%lld s more",
+		        pl->p->name, (unsigned long long)m.serial, m.nfiles,
+		        (long long)(m.valid_until - pl->x->now));
+		status = 0;
+		goto out;
+	}
+	if ((plan = malloc(sizeof *plan)) == NULL) {
+		fail(pl, "out of memory");
+		goto out;
+	}
+	if ((rc = manifest_plan(&m, pl->pb.epoch, pl->pb.seq, plan)) !=
+	        MANIFEST_OK) {
+		fail(pl, "the manifest offers no way from sequence %llu: %s",
+		        (unsigned long long)pl->pb.seq, manifest_strerror(rc));
+		goto audit_manifest;
+	}
+	for (unsigned i = 0; i < plan->n; i++) {
+		const struct manifest_file *f = &m.file[plan->idx[i]];
+		char path[PATH_MAX], spath[PATH_MAX], sname[FEED_NAME_MAX + 8];
+
+		(void)rs_fmt(sname, sizeof sname, "%s%s", f->name, MSIGN_SUFFIX);
+		if (get(pl, f->name, f->size, f->size, 0, path, sizeof path) !=
+		                0 ||
+		        get(pl, sname, SIG_MAX, 0, 1, spath, sizeof spath) !=
+		                0) {
+			struct rs_audit a = {.partner = pl->p->name,
+			        .file = f->name,
+			        .kind = feed_kind_name(f->kind),
+			        .serial = m.serial, .seq_lo = f->seq_lo,
+			        .seq_hi = f->seq_hi, .result = "refused",
+			        .reason = pl->why};
+			rs_audit(pl->x, &a);
+			goto out;
+		}
+		if (apply_file(pl, &m, f, path, 1) != 0)
+			goto out;
+	}
+	if (plan->n == 0 && m.serial != pl->pb.serial) {
+		/* nothing new, but remember the serial against replays */
+		struct rep_batch *b = NULL;
+
+		if (rep_batch_new(&b) != REP_OK ||
+		        rep_batch_watermark(b, pl->pb.id, pl->pb.epoch,
+		                pl->pb.seq, m.serial) != REP_OK ||
+		        rep_commit(pl->x->st, b, pl->x->now, NULL) != REP_OK) {
+			rep_batch_free(b);
+			fail(pl, "recording manifest serial %llu failed",
+			        (unsigned long long)m.serial);
+			goto out;
+		}
+		rep_batch_free(b);
+	}
+	if (plan->n == 0)
+		rs_info(pl->x, "%s: up to date (serial %llu, sequence %llu)",
+		        pl->p->name, (unsigned long long)m.serial,
+		        (unsigned long long)pl->pb.seq);
+	status = 0;
+	goto out;
+audit_manifest: {
+	struct rs_audit a = {.partner = pl->p->name, .file = MANIFEST_NAME,
+	        .kind = "manifest", .serial = m.serial, .result = "refused",
+	        .reason = pl->why};
+	rs_audit(pl->x, &a);
+}
+out:
+	free(plan);
+	manifest_free(&m);
+	return status;
+}
+
+/* plain_visit - one subject of a plain list as a listing */
+struct plain {
+	struct puller *pl;
+	struct load *ld;
+	uint64_t seq;
+	int failed;
+};
+
+static int plain_visit(const struct rep_subject *s, void *arg)
+{
+	struct plain *pp = arg;
+	const struct rs_partner *p = pp->pl->p;
+	struct feed_record r = {.subject = *s, .op = REP_OP_LIST,
+	        .category = (uint8_t)p->category,
+	        .confidence = (uint8_t)p->confidence,
+	        .reason = RS_REASON_PLAIN_LIST,
+	        .first_seen = pp->pl->x->now, .last_seen = pp->pl->x->now,
+	        .hits = 1, .seq = pp->seq};
+
+	if (pp->ld->records >= p->max_records) {
+		pp->failed = 2;
+		return 1;
+	}
+	if (queue(pp->pl, pp->ld, &r, 1) != 0) {
+		pp->failed = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* pull_plain - a partner that serves a plain list (rbldnsd, CIDR): the
+ * whole list is a snapshot each time, under the same trust rules */
+static int pull_plain(struct puller *pl, int apply)
+{
+	const struct rs_partner *p = pl->p;
+	struct rs_audit a = {.partner = p->name, .kind = "snapshot",
+	        .result = "refused"};
+	struct rep_commit_stats cs = {0};
+	struct manifest_file f = {.kind = FEED_SNAPSHOT};
+	struct rs_status st;
+	struct load ld = {0};
+	struct plain pp = {.pl = pl, .ld = &ld};
+	struct plainlist_error perr = {0};
+	char path[PATH_MAX], spath[PATH_MAX], hash[FEED_HASH_HEX];
+	char *text = NULL, *sig = NULL, *base;
+	size_t len, slen;
+	int status = -1;
+
+	base = strrchr(p->url, '/');
+	base = base != NULL && base[1] != '\0' ? base + 1 : "list";
+	if (get(pl, base, (size_t)1 << 30, 0, 1, path, sizeof path) != 0)
+		goto audit;
+	if (afile_read(path, (size_t)1 << 30, &text, &len) != 0) {
+		fail(pl, "%s: %s", path, strerror(errno));
+		goto audit;
+	}
+	if (pl->nkeys > 0) {
+		char sname[NAME_MAX + 1];
+
+		(void)rs_fmt(sname, sizeof sname, "%s%s", base, MSIGN_SUFFIX);
+		if (get(pl, sname, SIG_MAX, 0, 1, spath, sizeof spath) != 0)
+			goto audit;
+		if (afile_read(spath, SIG_MAX, &sig, &slen) != 0 ||
+		        msign_verify_buf(pl->keys, pl->nkeys, text, len, sig,
+		                slen, NULL) != MSIGN_OK) {
+			fail(pl, "%s: the signature does not verify", base);
+			goto audit;
+		}
+	}
+	rs_sha256_hex(text, len, hash);
+	a.file = hash;
+	(void)rs_status_load(pl->x, p->name, &st);
+	if (strcmp(st.last_hash, hash) == 0 && pl->pb.seq > 0) {
+		rs_info(pl->x, "%s: list unchanged", p->name);
+		status = 0;
+		goto out;
+	}
+	if (!apply) {
+		rs_info(pl->x, "%s: list fetched, %zu bytes", p->name, len);
+		status = 0;
+		goto out;
+	}
+	pp.seq = pl->pb.seq + 1;
+	f.seq_lo = 1;
+	f.seq_hi = pp.seq;
+	a.seq_lo = 1;
+	a.seq_hi = pp.seq;
+	ld.h.epoch = 1;
+	ld.h.kind = FEED_SNAPSHOT;
+	if (rep_batch_new(&ld.b) != REP_OK ||
+	        rep_batch_feed(ld.b, pl->pb.id, 0, p->url) != REP_OK) {
+		fail(pl, "out of memory");
+		goto audit;
+	}
+	if (plainlist_parse(text, len,
+	            p->format == RS_FORMAT_RBLDNSD ? PLAINLIST_RBLDNSD
+	                                           : PLAINLIST_CIDR,
+	            NULL, plain_visit, &pp, &perr) != 0 ||
+	        pp.failed) {
+		if (pp.failed)
+			fail(pl, "%s: %s", base,
+			        pp.failed == 2 ? "over the partner's record budget"
+			                       : "out of memory");
+		else
+			fail(pl, "%s line %lu: %s%s%s", base, perr.line,
+			        perr.error ? perr.error : "bad line",
+			        perr.token[0] ? ": " : "", perr.token);
+		goto audit;
+	}
+	f.records = ld.records;
+	{
+		const char *verdict;
+		char why[256];
+
+		if ((verdict = judge(pl, &f, &ld, 1, why, sizeof why)) !=
+		        NULL) {
+			fail(pl, "%s: not applied: %s", base, verdict);
+			a.result = "quarantined";
+			goto audit;
+		}
+	}
+	if (rep_batch_snapshot(ld.b, pl->pb.id, pp.seq) != REP_OK ||
+	        rep_batch_watermark(ld.b, pl->pb.id, 1, pp.seq, 0) != REP_OK ||
+	        rep_commit(pl->x->st, ld.b, pl->x->now, &cs) != REP_OK) {
+		fail(pl, "%s: applying failed", base);
+		goto audit;
+	}
+	(void)rs_fmt(st.last_hash, sizeof st.last_hash, "%s", hash);
+	pl->held = (int64_t)ld.seen.n;
+	(void)rs_status_save(pl->x, p->name, &st);
+	rs_info(pl->x,
+	        "%s: applied list %s: %llu entries, %zu added, %zu "
+	        "delisted, %llu dropped",
+	        p->name, base, (unsigned long long)ld.records, cs.added,
+	        cs.delisted + cs.withdrawn, (unsigned long long)ld.dropped);
+	a.result = "applied";
+	status = 0;
+audit:
+	a.reason = status == 0 ? "" : pl->why;
+	a.records = ld.records;
+	a.added = cs.added;
+	a.changed = cs.applied - cs.added - cs.withdrawn;
+	a.delisted = cs.delisted + cs.withdrawn;
+	a.dropped = ld.dropped;
+	for (unsigned i = 0; i < TRUST_VERDICTS && i < 8; i++)
+		a.drop[i] = ld.drop[i];
+	rs_audit(pl->x, &a);
+out:
+	rep_batch_free(ld.b);
+	free(ld.seen.v);
+	free(text);
+	free(sig);
+	return status;
+}
+
+/* pull_one - one partner, start to end, with its status file */
+static int pull_one(struct rs_ctx *x, const struct rs_partner *p, int apply)
+{
+	struct puller pl;
+	struct rs_status st;
+	uint16_t id;
+	int rc = -1;
+
+	(void)rs_status_load(x, p->name, &st);
+	st.last_attempt = x->now;
+	if (puller_init(&pl, x, p) == 0) {
+		pl.held = st.held;
+		if ((rc = rep_publisher_ensure(x->st, p->name, &id)) != REP_OK ||
+		        (rc = rep_publisher_weigh(x->st, p->name, p->weight,
+		                 p->cap, (double)x->conf->stale_after)) !=
+		                REP_OK ||
+		        (rc = rep_publisher_by_id(x->st, id, &pl.pb)) !=
+		                REP_OK) {
+			fail(&pl, "%s: %s", x->conf->store, rep_strerror(rc));
+			rc = -1;
+		} else {
+			rc = p->format == RS_FORMAT_REPFEED
+			             ? pull_repfeed(&pl, apply)
+			             : pull_plain(&pl, apply);
+		}
+	}
+	(void)rs_status_load(x, p->name, &st); /* pull_plain may save */
+	st.last_attempt = x->now;
+	st.held = pl.held;
+	if (rc == 0) {
+		st.last_success = x->now;
+		st.failures = 0;
+	} else {
+		st.last_failure = x->now;
+		st.failures++;
+		(void)rs_fmt(st.last_error, sizeof st.last_error, "%s", pl.why);
+		rs_err("%s: %s", p->name, pl.why);
+	}
+	if (apply && rs_status_save(x, p->name, &st) != 0)
+		rs_err("%s: saving its status: %s", p->name, strerror(errno));
+	puller_free(&pl);
+	return rc;
+}
+
+/* pull_all - the named partners (all enabled ones when none is named) */
+static int pull_all(struct rs_ctx *x, int argc, char **argv, int apply)
+{
+	const struct rs_conf *c = x->conf;
+	int failed = 0, done = 0;
+
+	for (int i = 1; i < argc; i++)
+		if (rsconf_partner(c, argv[i]) == NULL) {
+			rs_err("no partner %s in %s", argv[i],
+			        c->path ? c->path : "the configuration");
+			return RS_EXIT_USAGE;
+		}
+	if (rs_store(x, 0) != 0)
+		return RS_EXIT_FAIL;
+	for (unsigned i = 0; i < c->npartners; i++) {
+		const struct rs_partner *p = &c->partner[i];
+		int wanted = argc <= 1 && p->enabled;
+
+		for (int k = 1; k < argc; k++)
+			wanted |= strcmp(argv[k], p->name) == 0;
+		if (!wanted)
+			continue;
+		done++;
+		if (pull_one(x, p, apply) != 0)
+			failed++;
+	}
+	if (done == 0)
+		rs_info(x, "no partners to pull");
+	return failed ? RS_EXIT_FAIL : RS_EXIT_OK;
+}
+
+int cmd_pull(struct rs_ctx *x, int argc, char **argv)
+{
+	return pull_all(x, argc, argv, 1);
+}
+
+int cmd_check(struct rs_ctx *x, int argc, char **argv)
+{
+	return pull_all(x, argc, argv, 0);
+}
+
+/* info_get - one key of a quarantine's info file into buf */
+static int info_get(const char *text, const char *key, char *buf, size_t len)
+{
+	size_t kl = strlen(key);
+
+	for (const char *p = text; p != NULL && *p != '\0';) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (n > kl && strncmp(p, key, kl) == 0 && p[kl] == '=') {
+			(void)rs_fmt(buf, len, "%.*s", (int)(n - kl - 1), p + kl + 1);
+			return 0;
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	return -1;
+}
+
+/* valid_id - a quarantine id as quarantine() makes them */
+static int valid_id(const char *id)
+{
+	return id[0] != '\0' && id[0] != '.' && strchr(id, '/') == NULL &&
+	       strlen(id) < 128;
+}
+
+/* rm_tree - remove a quarantine directory (plain files only) */
+static int rm_tree(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char path[PATH_MAX];
+
+	if (d == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		(void)rs_fmt(path, sizeof path, "%s/%s", dir, de->d_name);
+		(void)unlink(path);
+	}
+	closedir(d);
+	return rmdir(dir);
+}
+
+/* release - apply a quarantined file: signature, hash and trust rules
+ * still hold; the heuristics the operator overruled do not */
+static int release(struct rs_ctx *x, const char *id, const char *dir,
+        const char *info)
+{
+	char name[REP_PUBLISHER_MAX + 1], path[PATH_MAX], spath[PATH_MAX];
+	char fname[FEED_NAME_MAX], *text = NULL, *sig = NULL;
+	const struct rs_partner *p;
+	struct manifest m = {0};
+	const struct manifest_file *f = NULL;
+	struct puller pl;
+	size_t tlen, slen;
+	uint16_t pid;
+	int rc = RS_EXIT_FAIL;
+
+	if (info_get(info, "partner", name, sizeof name) != 0 ||
+	        info_get(info, "file", fname, sizeof fname) != 0 ||
+	        (p = rsconf_partner(x->conf, name)) == NULL) {
+		rs_err("%s: its partner is no longer configured", id);
+		return RS_EXIT_FAIL;
+	}
+	if (rs_store(x, 0) != 0)
+		return RS_EXIT_FAIL;
+	if (puller_init(&pl, x, p) != 0 ||
+	        rep_publisher_ensure(x->st, p->name, &pid) != REP_OK ||
+	        rep_publisher_by_id(x->st, pid, &pl.pb) != REP_OK) {
+		rs_err("%s: %s", id, pl.why[0] ? pl.why : "store");
+		goto out;
+	}
+	(void)rs_fmt(path, sizeof path, "%s/%s", dir, MANIFEST_NAME);
+	(void)rs_fmt(spath, sizeof spath, "%s/%s%s", dir, MANIFEST_NAME,
+	        MSIGN_SUFFIX);
+	if (afile_read(path, MANIFEST_BYTES_MAX, &text, &tlen) != 0 ||
+	        afile_read(spath, SIG_MAX, &sig, &slen) != 0 ||
+	        manifest_verify_parse(text, tlen, sig, slen, pl.keys, pl.nkeys,
+	                &m, NULL) != MANIFEST_OK) {
+		rs_err("%s: its manifest no longer verifies", id);
+		goto out;
+	}
+	for (unsigned i = 0; i < m.nfiles; i++)
+		if (strcmp(m.file[i].name, fname) == 0)
+			f = &m.file[i];
+	if (f == NULL) {
+		rs_err("%s: the manifest does not list %s", id, fname);
+		goto out;
+	}
+	if (f->kind == FEED_DELTA &&
+	        (m.epoch != pl.pb.epoch || f->seq_lo > pl.pb.seq + 1)) {
+		rs_err("%s: this delta no longer continues %s's watermark "
+		       "(epoch %llu, sequence %llu): discard it and pull",
+		        id, p->name, (unsigned long long)pl.pb.epoch,
+		        (unsigned long long)pl.pb.seq);
+		goto out;
+	}
+	(void)rs_fmt(path, sizeof path, "%s/feed", dir);
+	if (apply_file(&pl, &m, f, path, 0) != 0) {
+		rs_err("%s: %s", id, pl.why);
+		goto out;
+	}
+	(void)rm_tree(dir);
+	rs_info(x, "%s released and applied", id);
+	rc = RS_EXIT_OK;
+out:
+	puller_free(&pl);
+	manifest_free(&m);
+	free(text);
+	free(sig);
+	return rc;
+}
+
+int cmd_quarantine(struct rs_ctx *x, int argc, char **argv)
+{
+	char qdir[PATH_MAX], dir[PATH_MAX], path[PATH_MAX], *info = NULL;
+	size_t len;
+	int rc;
+
+	(void)rs_fmt(qdir, sizeof qdir, "%s/quarantine", x->conf->state_dir);
+	if (argc == 2 && strcmp(argv[1], "list") == 0) {
+		DIR *d = opendir(qdir);
+		struct dirent *de;
+		unsigned n = 0;
+
+		while (d != NULL && (de = readdir(d)) != NULL) {
+			char reason[512] = "", when[32] = "";
+
+			if (de->d_name[0] == '.')
+				continue;
+			(void)rs_fmt(path, sizeof path, "%s/%s/info", qdir,
+			        de->d_name);
+			if (afile_read(path, 65536, &info, &len) == 0) {
+				(void)info_get(info, "reason", reason,
+				        sizeof reason);
+				(void)info_get(info, "kind", when, sizeof when);
+				free(info);
+				info = NULL;
+			}
+			printf("%s\t%s\t%s\n", de->d_name, when, reason);
+			n++;
+		}
+		if (d != NULL)
+			closedir(d);
+		if (n == 0)
+			rs_info(x, "nothing in quarantine");
+		return RS_EXIT_OK;
+	}
+	if (argc != 3 || (strcmp(argv[1], "release") != 0 &&
+	                         strcmp(argv[1], "discard") != 0)) {
+		rs_err("usage: repsync quarantine list | release ID | "
+		       "discard ID");
+		return RS_EXIT_USAGE;
+	}
+	if (!valid_id(argv[2])) {
+		rs_err("%s: not a quarantine id", argv[2]);
+		return RS_EXIT_USAGE;
+	}
+	(void)rs_fmt(dir, sizeof dir, "%s/%s", qdir, argv[2]);
+	(void)rs_fmt(path, sizeof path, "%s/info", dir);
+	if (afile_read(path, 65536, &info, &len) != 0) {
+		rs_err("%s: no such quarantined file (repsync quarantine list)",
+		        argv[2]);
+		return RS_EXIT_FAIL;
+	}
+	if (strcmp(argv[1], "discard") == 0) {
+		rc = rm_tree(dir) == 0 ? RS_EXIT_OK : RS_EXIT_FAIL;
+		if (rc == RS_EXIT_OK)
+			rs_info(x, "%s discarded", argv[2]);
+		else
+			rs_err("%s: %s", dir, strerror(errno));
+	} else {
+		rc = release(x, argv[2], dir, info);
+	}
+	free(info);
+	return rc;
+}
