@@ -117,18 +117,17 @@ static void puller_free(struct puller *pl)
 	pl->trust = NULL;
 }
 
-/* get - fetch NAME from the partner's URL into the partner's directory;
- * `fresh` drops a partial download first (mutable files: the manifest) */
-static int get(struct puller *pl, const char *name, uint64_t max,
-        uint64_t expect, int fresh, char *path, size_t plen)
+/* get_url - fetch url into the partner's directory as NAME; `fresh`
+ * drops a partial download first (mutable files: a manifest, a list) */
+static int get_url(struct puller *pl, const char *url, const char *name,
+        uint64_t max, uint64_t expect, int fresh, char *path, size_t plen)
 {
 	struct fetch_result res;
-	char url[4096], part[PATH_MAX + 8];
+	char part[PATH_MAX + 8];
 	int rc;
 
-	if (fetch_url_join(pl->p->url, name, url, sizeof url) != 0)
-		return fail(pl, "%s: URL too long", name);
-	(void)rs_fmt(path, plen, "%s/%s", pl->dir, name);
+	if (rs_fmt(path, plen, "%s/%s", pl->dir, name) != 0)
+		return fail(pl, "%s: path too long", name);
 	if (fresh) {
 		(void)rs_fmt(part, sizeof part, "%s.part", path);
 		(void)unlink(part);
@@ -139,6 +138,17 @@ static int get(struct puller *pl, const char *name, uint64_t max,
 	rs_debug(pl->x, "%s: fetched %s (%llu bytes%s)", pl->p->name, name,
 	        (unsigned long long)res.bytes, res.resumed ? ", resumed" : "");
 	return 0;
+}
+
+/* get - fetch NAME from the partner's URL (a directory) */
+static int get(struct puller *pl, const char *name, uint64_t max,
+        uint64_t expect, int fresh, char *path, size_t plen)
+{
+	char url[4096];
+
+	if (fetch_url_join(pl->p->url, name, url, sizeof url) != 0)
+		return fail(pl, "%s: URL too long", name);
+	return get_url(pl, url, name, max, expect, fresh, path, plen);
 }
 
 /* get_manifest - fetch, verify and parse the partner's manifest */
@@ -719,19 +729,24 @@ static int pull_plain(struct puller *pl, int apply)
 	size_t len, slen;
 	int status = -1;
 
+	/* the URL names the list itself; its signature, if pinned keys
+	 * are configured, is the URL with MSIGN_SUFFIX */
 	base = strrchr(p->url, '/');
 	base = base != NULL && base[1] != '\0' ? base + 1 : "list";
-	if (get(pl, base, (size_t)1 << 30, 0, 1, path, sizeof path) != 0)
+	if (get_url(pl, p->url, "list", (size_t)1 << 30, 0, 1, path,
+	            sizeof path) != 0)
 		goto audit;
 	if (afile_read(path, (size_t)1 << 30, &text, &len) != 0) {
 		fail(pl, "%s: %s", path, strerror(errno));
 		goto audit;
 	}
 	if (pl->nkeys > 0) {
-		char sname[NAME_MAX + 1];
+		char sname[4096];
 
-		(void)rs_fmt(sname, sizeof sname, "%s%s", base, MSIGN_SUFFIX);
-		if (get(pl, sname, SIG_MAX, 0, 1, spath, sizeof spath) != 0)
+		if (rs_fmt(sname, sizeof sname, "%s%s", p->url, MSIGN_SUFFIX) !=
+		                0 ||
+		        get_url(pl, sname, "list" MSIGN_SUFFIX, SIG_MAX, 0, 1,
+		                spath, sizeof spath) != 0)
 			goto audit;
 		if (afile_read(spath, SIG_MAX, &sig, &slen) != 0 ||
 		        msign_verify_buf(pl->keys, pl->nkeys, text, len, sig,

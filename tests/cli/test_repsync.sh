@@ -156,6 +156,48 @@ run "$repsync" -c "$t/c.conf" status gone
 like "$out" "last failure .*: " "status keeps the failure's reason"
 is "$rc" 1 "status exits 1 for a failing partner"
 
+# A plain CIDR list from a partner without repmilter: the same trust
+# rules, the whole list a snapshot each time.
+mkdir -p "$t/plain"
+printf '# a plain list\n1.2.3.0/24\n8.0.0.0/8\n10.1.2.3\n81.2.69.7\n' \
+	>"$t/plain/list.txt"
+conf d "partner.plain.url = file://$t/plain/list.txt" \
+	"partner.plain.format = cidr" "partner.plain.category = bot" \
+	"partner.plain.confidence = 40"
+run "$repsync" -c "$t/d.conf" pull
+is "$rc" 0 "a plain list is pulled"
+like "$out" "applied list list.txt: 4 entries, 2 added.* 2 dropped" \
+	"its /8 and private address are dropped"
+run "$repctl" --db "$t/d/store.mdb" show 81.2.69.7
+like "$out" "partner plain: list, category bot, confidence 40" \
+	"with the configured category and confidence"
+like "$(tail -n 1 "$t/d/state/audit.log")" '"prefix":1,"bogon":1' \
+	"the audit log counts both drops"
+run "$repsync" -c "$t/d.conf" pull
+like "$out" "list unchanged" "an unchanged list is not applied again"
+printf '1.2.3.0/24\n' >"$t/plain/list.txt"
+run "$repsync" -c "$t/d.conf" pull
+like "$out" "1 delisted" "an entry gone from the list is delisted"
+printf '1.2.3.0/24\n!1.2.3.4\n' >"$t/plain/list.txt"
+run "$repsync" -c "$t/d.conf" pull
+is "$rc" 1 "a list with a bad line is refused"
+like "$err" "list.txt line 2" "with the line at fault"
+
+# A plain list with a pinned key must come with a good signature.
+if command -v minisign >/dev/null 2>&1; then
+	printf '81.2.69.0/24\n' >"$t/plain/signed.txt"
+	minisign -S -s "$t/a/key" -m "$t/plain/signed.txt" >/dev/null 2>&1 </dev/null
+	conf e "partner.signed.url = file://$t/plain/signed.txt" \
+		"partner.signed.format = cidr" \
+		"partner.signed.public_key = $t/a/key.pub"
+	run "$repsync" -c "$t/e.conf" pull
+	like "$out" "applied list signed.txt: 1 entries" "a signed plain list verifies"
+	printf '81.2.70.0/24\n' >>"$t/plain/signed.txt"
+	run "$repsync" -c "$t/e.conf" pull
+	is "$rc" 1 "a plain list changed after signing is refused"
+	like "$err" "signature does not verify" "because of its signature"
+fi
+
 run "$repsync" -c "$t/a.conf" quarantine list
 is "$rc" 0 "quarantine list"
 like "$out" "nothing in quarantine" "an empty quarantine"
