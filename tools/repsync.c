@@ -181,8 +181,8 @@ void rs_audit(struct rs_ctx *x, const struct rs_audit *a)
 	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	fprintf(x->audit, "{\"time\":\"%s\",\"partner\":", when);
 	json_str(x->audit, a->partner);
-	fprintf(x->audit, ",\"serial\":%llu,\"file\":",
-	        (unsigned long long)a->serial);
+	fprintf(x->audit,
+	        ",\"serial\":%llu,\"file\":", (unsigned long long)a->serial);
 	json_str(x->audit, a->file);
 	fprintf(x->audit, ",\"kind\":");
 	json_str(x->audit, a->kind);
@@ -209,15 +209,14 @@ void rs_audit(struct rs_ctx *x, const struct rs_audit *a)
 }
 
 /* status_path - STATE_DIR/partner/NAME.status */
-static void status_path(const struct rs_ctx *x, const char *partner,
-        char *buf, size_t len)
+static void status_path(
+        const struct rs_ctx *x, const char *partner, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s/partner/%s.status", x->conf->state_dir,
-	        partner);
+	snprintf(buf, len, "%s/partner/%s.status", x->conf->state_dir, partner);
 }
 
-int rs_status_load(const struct rs_ctx *x, const char *partner,
-        struct rs_status *out)
+int rs_status_load(
+        const struct rs_ctx *x, const char *partner, struct rs_status *out)
 {
 	char path[PATH_MAX], *text = NULL, *line, *save = NULL;
 	size_t len;
@@ -255,8 +254,8 @@ int rs_status_load(const struct rs_ctx *x, const char *partner,
 	return 0;
 }
 
-int rs_status_save(const struct rs_ctx *x, const char *partner,
-        const struct rs_status *s)
+int rs_status_save(
+        const struct rs_ctx *x, const char *partner, const struct rs_status *s)
 {
 	char path[PATH_MAX], dir[PATH_MAX], buf[1024];
 	int n;
@@ -330,21 +329,35 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "+c:hnqvV")) != -1) {
 		switch (opt) {
-		case 'c': config = optarg; break;
-		case 'n': print = 1; break;
-		case 'q': x.quiet = 1; break;
-		case 'v': x.verbose = 1; break;
-		case 'h': fputs(usage_text, stdout); return RS_EXIT_OK;
-		case 'V': printf("repsync %s\n", PACKAGE_VERSION); return 0;
-		default: fputs(usage_text, stderr); return RS_EXIT_USAGE;
+		case 'c':
+			config = optarg;
+			break;
+		case 'n':
+			print = 1;
+			break;
+		case 'q':
+			x.quiet = 1;
+			break;
+		case 'v':
+			x.verbose = 1;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return RS_EXIT_OK;
+		case 'V':
+			printf("repsync %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			fputs(usage_text, stderr);
+			return RS_EXIT_USAGE;
 		}
 	}
 	if (!print && optind >= argc) {
 		fputs(usage_text, stderr);
 		return RS_EXIT_USAGE;
 	}
-	if (rsconf_load(&conf, config, strcmp(config, DEFAULT_CONFIG) == 0,
-	            err, sizeof err) != 0) {
+	if (rsconf_load(&conf, config, strcmp(config, DEFAULT_CONFIG) == 0, err,
+	            sizeof err) != 0) {
 		fputs(err, stderr);
 		rs_err("%s: configuration refused", config);
 		return RS_EXIT_CONFIG;
@@ -368,8 +381,8 @@ int main(int argc, char **argv)
 				status = RS_EXIT_FAIL;
 				break;
 			}
-			status = commands[i].fn(&x, argc - optind,
-			        argv + optind);
+			status = commands[i].fn(
+			        &x, argc - optind, argv + optind);
 			fetch_global_cleanup();
 			break;
 		}

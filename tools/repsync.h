@@ -20,14 +20,14 @@
 
 enum {
 	RS_EXIT_OK = 0,
-	RS_EXIT_FAIL = 1,   /* a partner failed, a feed was refused */
+	RS_EXIT_FAIL = 1, /* a partner failed, a feed was refused */
 	RS_EXIT_USAGE = 2,
 	RS_EXIT_CONFIG = 78, /* EX_CONFIG */
 };
 
-#define RS_REASON_LOCAL_SPAM 1  /* our own observations: spam */
-#define RS_REASON_LOCAL_HAM 2   /* our own observations: clean */
-#define RS_REASON_PLAIN_LIST 3  /* imported from a partner's plain list */
+#define RS_REASON_LOCAL_SPAM 1 /* our own observations: spam */
+#define RS_REASON_LOCAL_HAM 2  /* our own observations: clean */
+#define RS_REASON_PLAIN_LIST 3 /* imported from a partner's plain list */
 
 struct rs_ctx {
 	struct rs_conf *conf;
@@ -75,13 +75,13 @@ struct rs_status {
 	char last_error[256];
 	char last_hash[FEED_HASH_HEX]; /* plain lists: last applied body */
 	int64_t held; /* live entries of the slot after the last apply;
-			 -1: unknown (count them) */
+	                 -1: unknown (count them) */
 };
 
-int rs_status_load(const struct rs_ctx *x, const char *partner,
-        struct rs_status *out);
-int rs_status_save(const struct rs_ctx *x, const char *partner,
-        const struct rs_status *s);
+int rs_status_load(
+        const struct rs_ctx *x, const char *partner, struct rs_status *out);
+int rs_status_save(
+        const struct rs_ctx *x, const char *partner, const struct rs_status *s);
 
 /* rs_sha256_hex - the SHA-256 of len bytes, in hex */
 void rs_sha256_hex(const void *buf, size_t len, char out[FEED_HASH_HEX]);

@@ -23,7 +23,8 @@ sbin_PROGRAMS += %reldir%/repsync
 dist_man_MANS += %reldir%/repsync.8
 %canon_reldir%_repsync_SOURCES = %reldir%/repsync.c %reldir%/repsync.h \
 	%reldir%/rsconf.c %reldir%/rsconf.h %reldir%/rs_publish.c \
-	%reldir%/rs_pull.c %reldir%/rs_status.c
+	%reldir%/rs_pull.c %reldir%/rs_pull.h %reldir%/rs_plain.c \
+	%reldir%/rs_quarantine.c %reldir%/rs_status.c
 %canon_reldir%_repsync_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS) \
 	$(ZSTD_CFLAGS) $(CURL_CFLAGS) \
 	-DREP_LOCALSTATEDIR='"$(localstatedir)"'

@@ -39,7 +39,7 @@
 struct pub_ent {
 	uint8_t kind, plen, scope, op, category, confidence;
 	uint16_t reason;
-	uint32_t name;  /* offset into the name arena, for names */
+	uint32_t name; /* offset into the name arena, for names */
 	uint32_t hits;
 	uint8_t addr[16];
 	int64_t first_seen, last_seen, expires;
@@ -82,8 +82,8 @@ static int list_add(struct pub_list *l, const struct feed_record *r)
 
 			while (cap < l->nlen + len)
 				cap *= 2;
-			if (cap > UINT32_MAX || (t = realloc(l->names, cap)) ==
-			                                NULL)
+			if (cap > UINT32_MAX ||
+			        (t = realloc(l->names, cap)) == NULL)
 				return -1;
 			l->names = t;
 			l->ncap = cap;
@@ -140,7 +140,7 @@ static void list_free(struct pub_list *l)
 struct pub_state_ent {
 	uint64_t hash; /* rs_subject_hash */
 	uint64_t seq;
-	uint32_t fp; /* assertion_fp */
+	uint32_t fp;   /* assertion_fp */
 	uint32_t seen; /* this run's scan met the subject */
 };
 
@@ -161,7 +161,7 @@ struct view {
 	struct pub_list gone; /* delists, in store order */
 	uint32_t *fp;         /* fingerprint of each cur entry */
 	size_t fpcap;
-	size_t changed;       /* cur entries with seq 0: new or changed */
+	size_t changed; /* cur entries with seq 0: new or changed */
 	size_t skipped; /* records the feed cannot carry (bad times) */
 	int failed;
 };
@@ -182,8 +182,8 @@ static uint32_t assertion_fp(const struct feed_record *r)
 /* state_find - the entry of a hash, or NULL. The hashes are uniform,
  * so the entry lies near hash / 2^64 * n: search a small window there
  * first (a million lookups would otherwise be twenty cache misses each) */
-static struct pub_state_ent *state_find(const struct pub_state *st,
-        uint64_t hash)
+static struct pub_state_ent *state_find(
+        const struct pub_state *st, uint64_t hash)
 {
 	size_t lo = 0, hi = st->n, guess;
 
@@ -301,8 +301,8 @@ static int view_of(const struct view *v, const struct rep_subject *s,
 	        rec->override.action == REP_OVERRIDE_ALLOW &&
 	        (rec->override.expires == 0 || rec->override.expires > v->now))
 		return 0;
-	rep_local_decayed(&rec->local, REP_HALF_LIFE_DEFAULT, v->now, &ham,
-	        &spam);
+	rep_local_decayed(
+	        &rec->local, REP_HALF_LIFE_DEFAULT, v->now, &ham, &spam);
 	total = ham + spam;
 	if (total <= 0)
 		return 0;
@@ -321,8 +321,8 @@ static int view_of(const struct view *v, const struct rep_subject *s,
 		out->reason = RS_REASON_LOCAL_HAM;
 		conf = 100.0 * (1.0 - ratio) * ham /
 		       (ham + c->publish_allow_min_ham);
-		out->hits = ham >= UINT32_MAX ? UINT32_MAX
-		                              : (uint32_t)lround(ham);
+		out->hits =
+		        ham >= UINT32_MAX ? UINT32_MAX : (uint32_t)lround(ham);
 	} else {
 		return 0;
 	}
@@ -344,16 +344,17 @@ static int view_of(const struct view *v, const struct rep_subject *s,
  * feed_write checks it all again */
 static int times_ok(const struct feed_record *r, int64_t now)
 {
-	return r->first_seen >= FEED_TIME_MIN && r->first_seen <= r->last_seen &&
+	return r->first_seen >= FEED_TIME_MIN &&
+	       r->first_seen <= r->last_seen &&
 	       r->last_seen <= now + FEED_CLOCK_SKEW &&
-	       (r->expires == 0 ||
-	               (r->expires > r->last_seen && r->expires <= FEED_TIME_MAX));
+	       (r->expires == 0 || (r->expires > r->last_seen &&
+	                                   r->expires <= FEED_TIME_MAX));
 }
 
 /* view_visit - rep_scan's visitor: the view, and what changed since
  * the state */
-static int view_visit(const struct rep_subject *s, const struct rep_record *rec,
-        void *arg)
+static int view_visit(
+        const struct rep_subject *s, const struct rep_record *rec, void *arg)
 {
 	struct view *v = arg;
 	struct pub_state_ent *was =
@@ -411,8 +412,8 @@ nomem:
 
 struct prev {
 	struct manifest m;
-	int have;            /* a manifest of ours was found */
-	uint64_t seq_hi;     /* highest sequence number published */
+	int have;        /* a manifest of ours was found */
+	uint64_t seq_hi; /* highest sequence number published */
 	const struct manifest_file *snap;
 };
 
@@ -552,7 +553,8 @@ static int listed(const struct manifest *m, const char *name)
 		size_t n = strlen(m->file[i].name);
 
 		if (strncmp(name, m->file[i].name, n) == 0 &&
-		        (name[n] == '\0' || strcmp(name + n, MSIGN_SUFFIX) == 0))
+		        (name[n] == '\0' ||
+		                strcmp(name + n, MSIGN_SUFFIX) == 0))
 			return 1;
 	}
 	return 0;
@@ -571,10 +573,12 @@ static void prune(struct rs_ctx *x, const struct manifest *m)
 		const char *n = de->d_name, *suf = strstr(n, FEED_SUFFIX);
 		char path[4096];
 
-		if (suf == NULL || suf - n != FEED_HASH_HEX - 1 || listed(m, n) ||
+		if (suf == NULL || suf - n != FEED_HASH_HEX - 1 ||
+		        listed(m, n) ||
 		        file_age(x, n) < (int64_t)x->conf->publish_keep)
 			continue;
-		(void)rs_fmt(path, sizeof path, "%s/%s", x->conf->publish_dir, n);
+		(void)rs_fmt(
+		        path, sizeof path, "%s/%s", x->conf->publish_dir, n);
 		if (unlink(path) == 0)
 			rs_debug(x, "removed %s", n);
 	}
@@ -584,8 +588,8 @@ static void prune(struct rs_ctx *x, const struct manifest *m)
 /* keep_deltas - the previous manifest's deltas that go on being listed:
  * every one after the snapshot listed (the chain from it), and older ones
  * while younger than publish_keep (receivers in the middle of them) */
-static int keep_deltas(struct rs_ctx *x, const struct prev *p,
-        uint64_t snap_hi, struct manifest *m, uint64_t *since)
+static int keep_deltas(struct rs_ctx *x, const struct prev *p, uint64_t snap_hi,
+        struct manifest *m, uint64_t *since)
 {
 	*since = 0;
 	if (!p->have)
@@ -607,8 +611,7 @@ static int keep_deltas(struct rs_ctx *x, const struct prev *p,
 }
 
 /* snapshot_due - write a snapshot this time? */
-static int snapshot_due(struct rs_ctx *x, const struct prev *p,
-        uint64_t since)
+static int snapshot_due(struct rs_ctx *x, const struct prev *p, uint64_t since)
 {
 	int64_t age;
 
@@ -697,17 +700,20 @@ int cmd_publish(struct rs_ctx *x, int argc, char **argv)
 		m.epoch = last_epoch + 1;
 	/* a serial grows across epochs and lost directories alike */
 	m.serial = last_serial + 1 > (uint64_t)x->now ? last_serial + 1
-	                                               : (uint64_t)x->now;
+	                                              : (uint64_t)x->now;
 	m.generated = x->now;
 	m.valid_until = x->now + (int64_t)c->publish_valid;
 	if (keep_deltas(x, &p, p.snap ? p.snap->seq_hi : 0, &m, &since) != 0)
 		goto nomem;
 	if (changes > 0 && p.have) {
-		struct feed_header h = {.kind = FEED_DELTA, .epoch = m.epoch,
-		        .seq_lo = p.seq_hi + 1, .seq_hi = hi,
+		struct feed_header h = {.kind = FEED_DELTA,
+		        .epoch = m.epoch,
+		        .seq_lo = p.seq_hi + 1,
+		        .seq_hi = hi,
 		        .generated = x->now};
 
-		(void)rs_fmt(h.publisher, sizeof h.publisher, "%s", c->publisher);
+		(void)rs_fmt(
+		        h.publisher, sizeof h.publisher, "%s", c->publisher);
 		if (write_feed(x, &h, sk, &v.cur, &v.gone, &deltaf) != 0)
 			goto out;
 		if (manifest_add(&m, &deltaf) != MANIFEST_OK)
@@ -716,11 +722,15 @@ int cmd_publish(struct rs_ctx *x, int argc, char **argv)
 	}
 	snap = snapshot_due(x, &p, since);
 	if (snap) {
-		struct feed_header h = {.kind = FEED_SNAPSHOT, .epoch = m.epoch,
-		        .seq_lo = 1, .seq_hi = hi, .generated = x->now};
+		struct feed_header h = {.kind = FEED_SNAPSHOT,
+		        .epoch = m.epoch,
+		        .seq_lo = 1,
+		        .seq_hi = hi,
+		        .generated = x->now};
 		struct manifest young = {0};
 
-		(void)rs_fmt(h.publisher, sizeof h.publisher, "%s", c->publisher);
+		(void)rs_fmt(
+		        h.publisher, sizeof h.publisher, "%s", c->publisher);
 		if (write_feed(x, &h, sk, &v.cur, NULL, &snapf) != 0)
 			goto out;
 		/* the chain before the new snapshot: young deltas only */

@@ -1,5 +1,5 @@
 /*
- * rs_pull.c - `repsync pull`, `check` and `quarantine`: partners' feeds
+ * rs_pull.c - `repsync pull` and `check`: partners' feeds
  * fetched, verified, judged and applied.
  *
  * Per partner: the manifest and its signature are fetched and verified
@@ -16,7 +16,6 @@
  */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -26,32 +25,10 @@
 #include <unistd.h>
 
 #include "afile.h"
-#include "fetch.h"
-#include "manifest.h"
-#include "minisign.h"
-#include "plainlist.h"
-#include "repsync.h"
-#include "trust.h"
+#include "rs_pull.h"
 
-#define SIG_MAX MSIGN_SIG_FILE_MAX
-
-struct puller {
-	struct rs_ctx *x;
-	const struct rs_partner *p;
-	struct msign_pubkey keys[MSIGN_PINNED_MAX];
-	size_t nkeys;
-	struct trust *trust;
-	struct fetch_opts fo;
-	char dir[PATH_MAX]; /* STATE_DIR/partner/NAME */
-	struct rep_publisher pb;
-	char why[512]; /* the failure, for status and the exit message */
-	int quarantined;
-	int64_t held; /* live entries of the slot, -1: unknown */
-};
-
-/* fail - remember why the partner failed (the first reason wins) */
-static int fail(struct puller *pl, const char *fmt, ...) RS_PRINTF(2, 3);
-static int fail(struct puller *pl, const char *fmt, ...)
+/* pl_fail - remember why the partner failed (the first reason wins) */
+int pl_fail(struct puller *pl, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -64,8 +41,7 @@ static int fail(struct puller *pl, const char *fmt, ...)
 }
 
 /* puller_init - keys, trust rules, transport and directory of a partner */
-static int puller_init(struct puller *pl, struct rs_ctx *x,
-        const struct rs_partner *p)
+int puller_init(struct puller *pl, struct rs_ctx *x, const struct rs_partner *p)
 {
 	const struct rs_conf *c = x->conf;
 	int rc;
@@ -77,26 +53,26 @@ static int puller_init(struct puller *pl, struct rs_ctx *x,
 	for (unsigned i = 0; i < p->nkeys; i++) {
 		if ((rc = msign_pubkey_load(p->key_path[i], &pl->keys[i])) !=
 		        MSIGN_OK)
-			return fail(pl, "%s: %s", p->key_path[i],
+			return pl_fail(pl, "%s: %s", p->key_path[i],
 			        msign_strerror(rc));
 		pl->nkeys++;
 	}
 	if (trust_new(&pl->trust) != 0 ||
 	        trust_set_categories(pl->trust, p->categories) != 0 ||
-	        trust_set_max_prefix(pl->trust, p->max_prefix4,
-	                p->max_prefix6) != 0)
-		return fail(pl, "setting up the trust rules");
+	        trust_set_max_prefix(
+	                pl->trust, p->max_prefix4, p->max_prefix6) != 0)
+		return pl_fail(pl, "setting up the trust rules");
 	for (unsigned i = 0; i < c->never.n; i++)
 		if (trust_add_never(pl->trust, &c->never.s[i]) != 0)
-			return fail(pl, "out of memory");
+			return pl_fail(pl, "out of memory");
 	for (unsigned k = 0; k < c->npartners; k++)
 		for (unsigned i = 0; i < c->partner[k].mail_servers.n; i++)
 			if (trust_add_never(pl->trust,
 			            &c->partner[k].mail_servers.s[i]) != 0)
-				return fail(pl, "out of memory");
+				return pl_fail(pl, "out of memory");
 	for (unsigned i = 0; i < c->sentinels.n; i++)
 		if (trust_add_sentinel(pl->trust, &c->sentinels.s[i]) != 0)
-			return fail(pl, "out of memory");
+			return pl_fail(pl, "out of memory");
 	pl->fo.tls_cert = p->tls_cert[0] ? p->tls_cert : NULL;
 	pl->fo.tls_key = p->tls_key[0] ? p->tls_key : NULL;
 	pl->fo.tls_ca = p->tls_ca[0] ? p->tls_ca : NULL;
@@ -107,19 +83,19 @@ static int puller_init(struct puller *pl, struct rs_ctx *x,
 	(void)rs_fmt(pl->dir, sizeof pl->dir, "%s/partner/%s", c->state_dir,
 	        p->name);
 	if (rs_mkdirs(pl->dir, 0750) != 0)
-		return fail(pl, "%s: %s", pl->dir, strerror(errno));
+		return pl_fail(pl, "%s: %s", pl->dir, strerror(errno));
 	return 0;
 }
 
-static void puller_free(struct puller *pl)
+void puller_free(struct puller *pl)
 {
 	trust_free(pl->trust);
 	pl->trust = NULL;
 }
 
-/* get_url - fetch url into the partner's directory as NAME; `fresh`
+/* pl_get_url - fetch url into the partner's directory as NAME; `fresh`
  * drops a partial download first (mutable files: a manifest, a list) */
-static int get_url(struct puller *pl, const char *url, const char *name,
+int pl_get_url(struct puller *pl, const char *url, const char *name,
         uint64_t max, uint64_t expect, int fresh, char *path, size_t plen)
 {
 	struct fetch_result res;
@@ -127,28 +103,29 @@ static int get_url(struct puller *pl, const char *url, const char *name,
 	int rc;
 
 	if (rs_fmt(path, plen, "%s/%s", pl->dir, name) != 0)
-		return fail(pl, "%s: path too long", name);
+		return pl_fail(pl, "%s: path too long", name);
 	if (fresh) {
 		(void)rs_fmt(part, sizeof part, "%s.part", path);
 		(void)unlink(part);
 	}
 	rc = fetch_to_file(url, path, max, expect, &pl->fo, &res);
 	if (rc != FETCH_OK)
-		return fail(pl, "%s", res.why[0] ? res.why : fetch_strerror(rc));
+		return pl_fail(
+		        pl, "%s", res.why[0] ? res.why : fetch_strerror(rc));
 	rs_debug(pl->x, "%s: fetched %s (%llu bytes%s)", pl->p->name, name,
 	        (unsigned long long)res.bytes, res.resumed ? ", resumed" : "");
 	return 0;
 }
 
-/* get - fetch NAME from the partner's URL (a directory) */
-static int get(struct puller *pl, const char *name, uint64_t max,
-        uint64_t expect, int fresh, char *path, size_t plen)
+/* pl_get - fetch NAME from the partner's URL (a directory) */
+int pl_get(struct puller *pl, const char *name, uint64_t max, uint64_t expect,
+        int fresh, char *path, size_t plen)
 {
 	char url[4096];
 
 	if (fetch_url_join(pl->p->url, name, url, sizeof url) != 0)
-		return fail(pl, "%s: URL too long", name);
-	return get_url(pl, url, name, max, expect, fresh, path, plen);
+		return pl_fail(pl, "%s: URL too long", name);
+	return pl_get_url(pl, url, name, max, expect, fresh, path, plen);
 }
 
 /* get_manifest - fetch, verify and parse the partner's manifest */
@@ -159,25 +136,25 @@ static int get_manifest(struct puller *pl, struct manifest *m)
 	unsigned line = 0;
 	int rc;
 
-	if (get(pl, MANIFEST_NAME, MANIFEST_BYTES_MAX, 0, 1, mpath,
+	if (pl_get(pl, MANIFEST_NAME, MANIFEST_BYTES_MAX, 0, 1, mpath,
 	            sizeof mpath) != 0 ||
-	        get(pl, MANIFEST_NAME MSIGN_SUFFIX, SIG_MAX, 0, 1, spath,
+	        pl_get(pl, MANIFEST_NAME MSIGN_SUFFIX, SIG_MAX, 0, 1, spath,
 	                sizeof spath) != 0)
 		return -1;
 	if (afile_read(mpath, MANIFEST_BYTES_MAX, &text, &tlen) != 0 ||
 	        afile_read(spath, SIG_MAX, &sig, &slen) != 0) {
 		free(text);
-		return fail(pl, "reading the manifest: %s", strerror(errno));
+		return pl_fail(pl, "reading the manifest: %s", strerror(errno));
 	}
-	rc = manifest_verify_parse(text, tlen, sig, slen, pl->keys, pl->nkeys,
-	        m, &line);
+	rc = manifest_verify_parse(
+	        text, tlen, sig, slen, pl->keys, pl->nkeys, m, &line);
 	free(text);
 	free(sig);
 	if (rc != MANIFEST_OK) {
 		if (line > 0)
-			return fail(pl, "manifest line %u: %s", line,
+			return pl_fail(pl, "manifest line %u: %s", line,
 			        manifest_strerror(rc));
-		return fail(pl, "manifest: %s", manifest_strerror(rc));
+		return pl_fail(pl, "manifest: %s", manifest_strerror(rc));
 	}
 	return 0;
 }
@@ -189,35 +166,27 @@ static int judge_manifest(struct puller *pl, const struct manifest *m)
 	int64_t now = pl->x->now;
 
 	if (strcmp(m->publisher, pl->p->name) != 0)
-		return fail(pl, "the manifest is %s's, not %s's", m->publisher,
-		        pl->p->name);
+		return pl_fail(pl, "the manifest is %s's, not %s's",
+		        m->publisher, pl->p->name);
 	if (m->serial < pl->pb.serial)
-		return fail(pl,
+		return pl_fail(pl,
 		        "manifest serial %llu is below %llu, the last seen: a "
 		        "replayed manifest",
 		        (unsigned long long)m->serial,
 		        (unsigned long long)pl->pb.serial);
 	if (m->valid_until < now)
-		return fail(pl,
+		return pl_fail(pl,
 		        "manifest serial %llu expired %lld s ago: the feed is "
 		        "frozen",
 		        (unsigned long long)m->serial,
 		        (long long)(now - m->valid_until));
 	if (m->generated > now + (int64_t)c->max_clock_skew)
-		return fail(pl,
+		return pl_fail(pl,
 		        "manifest generated %lld s in our future (the "
 		        "tolerance is %u s): check both clocks",
 		        (long long)(m->generated - now), c->max_clock_skew);
 	return 0;
 }
-
-/* A set of subject hashes: the partner's slot as it stands. */
-struct hset {
-	uint64_t *v;
-	size_t cap, n;
-	uint16_t pub;
-	int failed;
-};
 
 static int hset_add(struct hset *h, uint64_t k)
 {
@@ -269,8 +238,8 @@ static int hset_has(const struct hset *h, uint64_t k)
 }
 
 /* slot_visit - collect the subjects the partner's slot lists or allows */
-static int slot_visit(const struct rep_subject *s, const struct rep_record *r,
-        void *arg)
+static int slot_visit(
+        const struct rep_subject *s, const struct rep_record *r, void *arg)
 {
 	struct hset *h = arg;
 
@@ -284,18 +253,9 @@ static int slot_visit(const struct rep_subject *s, const struct rep_record *r,
 	return 0;
 }
 
-/* Records of one file, judged and queued. */
-struct load {
-	struct rep_batch *b;
-	struct feed_header h;
-	uint64_t records, dropped, drop[TRUST_VERDICTS];
-	struct hset seen; /* hashes of the kept subjects (snapshots) */
-	char sha256[FEED_HASH_HEX];
-};
-
-/* queue - a judged record into the batch */
-static int queue(struct puller *pl, struct load *ld,
-        const struct feed_record *r, int want_hashes)
+/* pl_queue - a judged record into the batch */
+int pl_queue(struct puller *pl, struct load *ld, const struct feed_record *r,
+        int want_hashes)
 {
 	struct rep_partner p = {0};
 	enum trust_verdict v = trust_check(pl->trust, r);
@@ -340,32 +300,32 @@ static int read_feed(struct puller *pl, const char *path,
 	int rc;
 
 	if (feed_reader_open(path, &lim, &r) != FEED_OK)
-		return fail(pl, "%s: %s", f->name, strerror(errno));
+		return pl_fail(pl, "%s: %s", f->name, strerror(errno));
 	if ((rc = feed_reader_header(r, &ld->h)) != FEED_OK)
 		goto bad;
 	if (ld->h.kind != f->kind || ld->h.epoch != m->epoch ||
 	        ld->h.seq_lo != f->seq_lo || ld->h.seq_hi != f->seq_hi ||
 	        strcmp(ld->h.publisher, m->publisher) != 0) {
 		feed_reader_close(r);
-		return fail(pl,
+		return pl_fail(pl,
 		        "%s: its header does not match the manifest (kind, "
 		        "publisher, epoch or sequence range)",
 		        f->name);
 	}
 	while ((rc = feed_reader_next(r, &rec)) == 1)
-		if (queue(pl, ld, &rec, f->kind == FEED_SNAPSHOT) != 0) {
+		if (pl_queue(pl, ld, &rec, f->kind == FEED_SNAPSHOT) != 0) {
 			feed_reader_close(r);
-			return fail(pl, "out of memory");
+			return pl_fail(pl, "out of memory");
 		}
 	if (rc != 0)
 		goto bad;
 	feed_reader_sha256(r, ld->sha256);
 	feed_reader_close(r);
 	if (strcmp(ld->sha256, f->sha256) != 0)
-		return fail(pl, "%s: hash %s differs from the manifest's",
+		return pl_fail(pl, "%s: hash %s differs from the manifest's",
 		        f->name, ld->sha256);
 	if (ld->records != f->records)
-		return fail(pl, "%s: %llu records, the manifest says %llu",
+		return pl_fail(pl, "%s: %llu records, the manifest says %llu",
 		        f->name, (unsigned long long)ld->records,
 		        (unsigned long long)f->records);
 	return 0;
@@ -373,14 +333,14 @@ bad:
 	feed_reader_where(r, &line, &field);
 	feed_reader_close(r);
 	if (rc == FEED_E_LIMIT)
-		return fail(pl, "%s: more than the %u records allowed",
+		return pl_fail(pl, "%s: more than the %u records allowed",
 		        f->name, pl->p->max_records);
-	return fail(pl, "%s: line %llu field %u: %s", f->name,
+	return pl_fail(pl, "%s: line %llu field %u: %s", f->name,
 	        (unsigned long long)line, field, feed_strerror(rc));
 }
 
-/* judge - the quarantine heuristics on a parsed file; NULL to apply */
-static const char *judge(struct puller *pl, const struct manifest_file *f,
+/* pl_judge - the quarantine heuristics on a parsed file; NULL to apply */
+const char *pl_judge(struct puller *pl, const struct manifest_file *f,
         struct load *ld, int heuristics, char *why, size_t len)
 {
 	const struct rs_conf *c = pl->x->conf;
@@ -415,7 +375,8 @@ static const char *judge(struct puller *pl, const struct manifest_file *f,
 		if (rep_scan(pl->x->st, 0, slot_visit, &held) != REP_OK ||
 		        held.failed) {
 			free(held.v);
-			(void)rs_fmt(why, len, "cannot read our store to judge it");
+			(void)rs_fmt(
+			        why, len, "cannot read our store to judge it");
 			return why;
 		}
 		fs.held = held.n;
@@ -440,84 +401,16 @@ static const char *judge(struct puller *pl, const struct manifest_file *f,
 	return r;
 }
 
-/* quarantine_dir - STATE_DIR/quarantine/NAME-SERIAL-HASH12 */
-static void quarantine_id(const struct puller *pl, const struct manifest *m,
-        const struct manifest_file *f, char *id, size_t len)
-{
-	(void)rs_fmt(id, len, "%s-%llu-%.12s", pl->p->name,
-	        (unsigned long long)m->serial, f->sha256);
-}
-
-/* copy_file - copy src to dir/name */
-static int copy_file(const char *src, const char *dir, const char *name)
-{
-	char path[PATH_MAX], *buf = NULL;
-	size_t len;
-	int rc;
-
-	if (afile_read(src, (size_t)4 << 30, &buf, &len) != 0)
-		return -1;
-	(void)rs_fmt(path, sizeof path, "%s/%s", dir, name);
-	rc = afile_put(path, buf, len, 0640, 1);
-	free(buf);
-	return rc;
-}
-
-/* quarantine - keep the file, its signature, the manifest and the reason
- * for the operator; nothing of it is applied */
-static int quarantine(struct puller *pl, const struct manifest *m,
-        const struct manifest_file *f, const char *why)
-{
-	char id[256], dir[PATH_MAX], src[PATH_MAX], info[1024];
-	int n;
-
-	quarantine_id(pl, m, f, id, sizeof id);
-	(void)rs_fmt(dir, sizeof dir, "%s/quarantine/%s", pl->x->conf->state_dir,
-	        id);
-	pl->quarantined = 1;
-	if (access(dir, F_OK) == 0) {
-		rs_info(pl->x, "%s: %s still in quarantine (%s)", pl->p->name,
-		        id, why);
-		return 0;
-	}
-	if (rs_mkdirs(dir, 0750) != 0)
-		return fail(pl, "%s: %s", dir, strerror(errno));
-	(void)rs_fmt(src, sizeof src, "%s/%s", pl->dir, f->name);
-	if (copy_file(src, dir, "feed") != 0)
-		return fail(pl, "quarantine %s: %s", id, strerror(errno));
-	(void)rs_fmt(src, sizeof src, "%s/%s%s", pl->dir, f->name, MSIGN_SUFFIX);
-	if (copy_file(src, dir, "feed" MSIGN_SUFFIX) != 0)
-		return fail(pl, "quarantine %s: %s", id, strerror(errno));
-	(void)rs_fmt(src, sizeof src, "%s/%s", pl->dir, MANIFEST_NAME);
-	if (copy_file(src, dir, MANIFEST_NAME) != 0)
-		return fail(pl, "quarantine %s: %s", id, strerror(errno));
-	(void)rs_fmt(src, sizeof src, "%s/%s%s", pl->dir, MANIFEST_NAME,
-	        MSIGN_SUFFIX);
-	if (copy_file(src, dir, MANIFEST_NAME MSIGN_SUFFIX) != 0)
-		return fail(pl, "quarantine %s: %s", id, strerror(errno));
-	n = snprintf(info, sizeof info,
-	        "partner=%s\nserial=%llu\nfile=%s\nkind=%s\nseq=%llu-%llu\n"
-	        "time=%lld\nreason=%s\n",
-	        pl->p->name, (unsigned long long)m->serial, f->name,
-	        feed_kind_name(f->kind), (unsigned long long)f->seq_lo,
-	        (unsigned long long)f->seq_hi, (long long)pl->x->now, why);
-	(void)rs_fmt(src, sizeof src, "%s/info", dir);
-	if (n < 0 || (size_t)n >= sizeof info ||
-	        afile_put(src, info, (size_t)n, 0640, 1) != 0)
-		return fail(pl, "quarantine %s: %s", id, strerror(errno));
-	rs_err("%s: %s quarantined: %s (repsync quarantine release %s "
-	       "applies it)",
-	        pl->p->name, id, why, id);
-	return 0;
-}
-
-/* apply_file - one verified, parsed, judged file into the store */
-static int apply_file(struct puller *pl, const struct manifest *m,
+/* pl_apply - one verified, parsed, judged file into the store */
+int pl_apply(struct puller *pl, const struct manifest *m,
         const struct manifest_file *f, const char *path, int heuristics)
 {
-	struct rs_audit a = {.partner = pl->p->name, .file = f->name,
-	        .kind = feed_kind_name(f->kind), .serial = m->serial,
-	        .seq_lo = f->seq_lo, .seq_hi = f->seq_hi};
+	struct rs_audit a = {.partner = pl->p->name,
+	        .file = f->name,
+	        .kind = feed_kind_name(f->kind),
+	        .serial = m->serial,
+	        .seq_lo = f->seq_lo,
+	        .seq_hi = f->seq_hi};
 	struct rep_commit_stats cs = {0};
 	struct load ld = {0};
 	char why[256], spath[PATH_MAX];
@@ -525,36 +418,35 @@ static int apply_file(struct puller *pl, const struct manifest *m,
 	int rc, status = -1;
 
 	(void)rs_fmt(spath, sizeof spath, "%s%s", path, MSIGN_SUFFIX);
-	if ((rc = msign_verify_file_any(pl->keys, pl->nkeys, path, spath,
-	             NULL)) != MSIGN_OK) {
-		fail(pl, "%s: signature: %s", f->name, msign_strerror(rc));
+	if ((rc = msign_verify_file_any(
+	             pl->keys, pl->nkeys, path, spath, NULL)) != MSIGN_OK) {
+		pl_fail(pl, "%s: signature: %s", f->name, msign_strerror(rc));
 		goto audit;
 	}
 	if (rep_batch_new(&ld.b) != REP_OK ||
 	        rep_batch_feed(ld.b, pl->pb.id, m->serial, f->name) != REP_OK) {
-		fail(pl, "out of memory");
+		pl_fail(pl, "out of memory");
 		goto audit;
 	}
 	if (read_feed(pl, path, m, f, &ld) != 0)
 		goto audit;
-	if ((verdict = judge(pl, f, &ld, heuristics, why, sizeof why)) !=
+	if ((verdict = pl_judge(pl, f, &ld, heuristics, why, sizeof why)) !=
 	        NULL) {
 		a.result = "quarantined";
 		a.reason = verdict;
-		if (quarantine(pl, m, f, verdict) == 0)
-			fail(pl, "%s quarantined: %s", f->name, verdict);
+		if (pl_quarantine(pl, m, f, verdict) == 0)
+			pl_fail(pl, "%s quarantined: %s", f->name, verdict);
 		goto audit_counts;
 	}
 	if ((f->kind == FEED_SNAPSHOT &&
-	                rep_batch_snapshot(ld.b, pl->pb.id, f->seq_hi) !=
-	                        REP_OK) ||
+	            rep_batch_snapshot(ld.b, pl->pb.id, f->seq_hi) != REP_OK) ||
 	        rep_batch_watermark(ld.b, pl->pb.id, m->epoch, f->seq_hi,
 	                m->serial) != REP_OK) {
-		fail(pl, "out of memory");
+		pl_fail(pl, "out of memory");
 		goto audit_counts;
 	}
 	if ((rc = rep_commit(pl->x->st, ld.b, pl->x->now, &cs)) != REP_OK) {
-		fail(pl, "%s: applying: %s", f->name, rep_strerror(rc));
+		pl_fail(pl, "%s: applying: %s", f->name, rep_strerror(rc));
 		goto audit_counts;
 	}
 	pl->pb.epoch = m->epoch;
@@ -610,7 +502,8 @@ static int pull_repfeed(struct puller *pl, int apply)
 		goto audit_manifest;
 	if (!apply) {
 		rs_info(pl->x,
-		        "%s: manifest serial %llu verified, %u files, valid for "
+		        "%s: manifest serial %llu verified, %u files, valid "
+		        "for "
 		        "%lld s more",
 		        pl->p->name, (unsigned long long)m.serial, m.nfiles,
 		        (long long)(m.valid_until - pl->x->now));
@@ -618,12 +511,12 @@ static int pull_repfeed(struct puller *pl, int apply)
 		goto out;
 	}
 	if ((plan = malloc(sizeof *plan)) == NULL) {
-		fail(pl, "out of memory");
+		pl_fail(pl, "out of memory");
 		goto out;
 	}
 	if ((rc = manifest_plan(&m, pl->pb.epoch, pl->pb.seq, plan)) !=
 	        MANIFEST_OK) {
-		fail(pl, "the manifest offers no way from sequence %llu: %s",
+		pl_fail(pl, "the manifest offers no way from sequence %llu: %s",
 		        (unsigned long long)pl->pb.seq, manifest_strerror(rc));
 		goto audit_manifest;
 	}
@@ -631,21 +524,24 @@ static int pull_repfeed(struct puller *pl, int apply)
 		const struct manifest_file *f = &m.file[plan->idx[i]];
 		char path[PATH_MAX], spath[PATH_MAX], sname[FEED_NAME_MAX + 8];
 
-		(void)rs_fmt(sname, sizeof sname, "%s%s", f->name, MSIGN_SUFFIX);
-		if (get(pl, f->name, f->size, f->size, 0, path, sizeof path) !=
-		                0 ||
-		        get(pl, sname, SIG_MAX, 0, 1, spath, sizeof spath) !=
+		(void)rs_fmt(
+		        sname, sizeof sname, "%s%s", f->name, MSIGN_SUFFIX);
+		if (pl_get(pl, f->name, f->size, f->size, 0, path,
+		            sizeof path) != 0 ||
+		        pl_get(pl, sname, SIG_MAX, 0, 1, spath, sizeof spath) !=
 		                0) {
 			struct rs_audit a = {.partner = pl->p->name,
 			        .file = f->name,
 			        .kind = feed_kind_name(f->kind),
-			        .serial = m.serial, .seq_lo = f->seq_lo,
-			        .seq_hi = f->seq_hi, .result = "refused",
+			        .serial = m.serial,
+			        .seq_lo = f->seq_lo,
+			        .seq_hi = f->seq_hi,
+			        .result = "refused",
 			        .reason = pl->why};
 			rs_audit(pl->x, &a);
 			goto out;
 		}
-		if (apply_file(pl, &m, f, path, 1) != 0)
+		if (pl_apply(pl, &m, f, path, 1) != 0)
 			goto out;
 	}
 	if (plan->n == 0 && m.serial != pl->pb.serial) {
@@ -657,7 +553,7 @@ static int pull_repfeed(struct puller *pl, int apply)
 		                pl->pb.seq, m.serial) != REP_OK ||
 		        rep_commit(pl->x->st, b, pl->x->now, NULL) != REP_OK) {
 			rep_batch_free(b);
-			fail(pl, "recording manifest serial %llu failed",
+			pl_fail(pl, "recording manifest serial %llu failed",
 			        (unsigned long long)m.serial);
 			goto out;
 		}
@@ -669,175 +565,18 @@ static int pull_repfeed(struct puller *pl, int apply)
 		        (unsigned long long)pl->pb.seq);
 	status = 0;
 	goto out;
-audit_manifest: {
-	struct rs_audit a = {.partner = pl->p->name, .file = MANIFEST_NAME,
-	        .kind = "manifest", .serial = m.serial, .result = "refused",
+audit_manifest : {
+	struct rs_audit a = {.partner = pl->p->name,
+	        .file = MANIFEST_NAME,
+	        .kind = "manifest",
+	        .serial = m.serial,
+	        .result = "refused",
 	        .reason = pl->why};
 	rs_audit(pl->x, &a);
 }
 out:
 	free(plan);
 	manifest_free(&m);
-	return status;
-}
-
-/* plain_visit - one subject of a plain list as a listing */
-struct plain {
-	struct puller *pl;
-	struct load *ld;
-	uint64_t seq;
-	int failed;
-};
-
-static int plain_visit(const struct rep_subject *s, void *arg)
-{
-	struct plain *pp = arg;
-	const struct rs_partner *p = pp->pl->p;
-	struct feed_record r = {.subject = *s, .op = REP_OP_LIST,
-	        .category = (uint8_t)p->category,
-	        .confidence = (uint8_t)p->confidence,
-	        .reason = RS_REASON_PLAIN_LIST,
-	        .first_seen = pp->pl->x->now, .last_seen = pp->pl->x->now,
-	        .hits = 1, .seq = pp->seq};
-
-	if (pp->ld->records >= p->max_records) {
-		pp->failed = 2;
-		return 1;
-	}
-	if (queue(pp->pl, pp->ld, &r, 1) != 0) {
-		pp->failed = 1;
-		return 1;
-	}
-	return 0;
-}
-
-/* pull_plain - a partner that serves a plain list (rbldnsd, CIDR): the
- * whole list is a snapshot each time, under the same trust rules */
-static int pull_plain(struct puller *pl, int apply)
-{
-	const struct rs_partner *p = pl->p;
-	struct rs_audit a = {.partner = p->name, .kind = "snapshot",
-	        .result = "refused"};
-	struct rep_commit_stats cs = {0};
-	struct manifest_file f = {.kind = FEED_SNAPSHOT};
-	struct rs_status st;
-	struct load ld = {0};
-	struct plain pp = {.pl = pl, .ld = &ld};
-	struct plainlist_error perr = {0};
-	char path[PATH_MAX], spath[PATH_MAX], hash[FEED_HASH_HEX];
-	char *text = NULL, *sig = NULL, *base;
-	size_t len, slen;
-	int status = -1;
-
-	/* the URL names the list itself; its signature, if pinned keys
-	 * are configured, is the URL with MSIGN_SUFFIX */
-	base = strrchr(p->url, '/');
-	base = base != NULL && base[1] != '\0' ? base + 1 : "list";
-	if (get_url(pl, p->url, "list", (size_t)1 << 30, 0, 1, path,
-	            sizeof path) != 0)
-		goto audit;
-	if (afile_read(path, (size_t)1 << 30, &text, &len) != 0) {
-		fail(pl, "%s: %s", path, strerror(errno));
-		goto audit;
-	}
-	if (pl->nkeys > 0) {
-		char sname[4096];
-
-		if (rs_fmt(sname, sizeof sname, "%s%s", p->url, MSIGN_SUFFIX) !=
-		                0 ||
-		        get_url(pl, sname, "list" MSIGN_SUFFIX, SIG_MAX, 0, 1,
-		                spath, sizeof spath) != 0)
-			goto audit;
-		if (afile_read(spath, SIG_MAX, &sig, &slen) != 0 ||
-		        msign_verify_buf(pl->keys, pl->nkeys, text, len, sig,
-		                slen, NULL) != MSIGN_OK) {
-			fail(pl, "%s: the signature does not verify", base);
-			goto audit;
-		}
-	}
-	rs_sha256_hex(text, len, hash);
-	a.file = hash;
-	(void)rs_status_load(pl->x, p->name, &st);
-	if (strcmp(st.last_hash, hash) == 0 && pl->pb.seq > 0) {
-		rs_info(pl->x, "%s: list unchanged", p->name);
-		status = 0;
-		goto out;
-	}
-	if (!apply) {
-		rs_info(pl->x, "%s: list fetched, %zu bytes", p->name, len);
-		status = 0;
-		goto out;
-	}
-	pp.seq = pl->pb.seq + 1;
-	f.seq_lo = 1;
-	f.seq_hi = pp.seq;
-	a.seq_lo = 1;
-	a.seq_hi = pp.seq;
-	ld.h.epoch = 1;
-	ld.h.kind = FEED_SNAPSHOT;
-	if (rep_batch_new(&ld.b) != REP_OK ||
-	        rep_batch_feed(ld.b, pl->pb.id, 0, p->url) != REP_OK) {
-		fail(pl, "out of memory");
-		goto audit;
-	}
-	if (plainlist_parse(text, len,
-	            p->format == RS_FORMAT_RBLDNSD ? PLAINLIST_RBLDNSD
-	                                           : PLAINLIST_CIDR,
-	            NULL, plain_visit, &pp, &perr) != 0 ||
-	        pp.failed) {
-		if (pp.failed)
-			fail(pl, "%s: %s", base,
-			        pp.failed == 2 ? "over the partner's record budget"
-			                       : "out of memory");
-		else
-			fail(pl, "%s line %lu: %s%s%s", base, perr.line,
-			        perr.error ? perr.error : "bad line",
-			        perr.token[0] ? ": " : "", perr.token);
-		goto audit;
-	}
-	f.records = ld.records;
-	{
-		const char *verdict;
-		char why[256];
-
-		if ((verdict = judge(pl, &f, &ld, 1, why, sizeof why)) !=
-		        NULL) {
-			fail(pl, "%s: not applied: %s", base, verdict);
-			a.result = "quarantined";
-			goto audit;
-		}
-	}
-	if (rep_batch_snapshot(ld.b, pl->pb.id, pp.seq) != REP_OK ||
-	        rep_batch_watermark(ld.b, pl->pb.id, 1, pp.seq, 0) != REP_OK ||
-	        rep_commit(pl->x->st, ld.b, pl->x->now, &cs) != REP_OK) {
-		fail(pl, "%s: applying failed", base);
-		goto audit;
-	}
-	(void)rs_fmt(st.last_hash, sizeof st.last_hash, "%s", hash);
-	pl->held = (int64_t)ld.seen.n;
-	(void)rs_status_save(pl->x, p->name, &st);
-	rs_info(pl->x,
-	        "%s: applied list %s: %llu entries, %zu added, %zu "
-	        "delisted, %llu dropped",
-	        p->name, base, (unsigned long long)ld.records, cs.added,
-	        cs.delisted + cs.withdrawn, (unsigned long long)ld.dropped);
-	a.result = "applied";
-	status = 0;
-audit:
-	a.reason = status == 0 ? "" : pl->why;
-	a.records = ld.records;
-	a.added = cs.added;
-	a.changed = cs.applied - cs.added - cs.withdrawn;
-	a.delisted = cs.delisted + cs.withdrawn;
-	a.dropped = ld.dropped;
-	for (unsigned i = 0; i < TRUST_VERDICTS && i < 8; i++)
-		a.drop[i] = ld.drop[i];
-	rs_audit(pl->x, &a);
-out:
-	rep_batch_free(ld.b);
-	free(ld.seen.v);
-	free(text);
-	free(sig);
 	return status;
 }
 
@@ -853,13 +592,15 @@ static int pull_one(struct rs_ctx *x, const struct rs_partner *p, int apply)
 	st.last_attempt = x->now;
 	if (puller_init(&pl, x, p) == 0) {
 		pl.held = st.held;
-		if ((rc = rep_publisher_ensure(x->st, p->name, &id)) != REP_OK ||
+		if ((rc = rep_publisher_ensure(x->st, p->name, &id)) !=
+		                REP_OK ||
 		        (rc = rep_publisher_weigh(x->st, p->name, p->weight,
 		                 p->cap, (double)x->conf->stale_after)) !=
 		                REP_OK ||
 		        (rc = rep_publisher_by_id(x->st, id, &pl.pb)) !=
 		                REP_OK) {
-			fail(&pl, "%s: %s", x->conf->store, rep_strerror(rc));
+			pl_fail(&pl, "%s: %s", x->conf->store,
+			        rep_strerror(rc));
 			rc = -1;
 		} else {
 			rc = p->format == RS_FORMAT_REPFEED
@@ -924,183 +665,4 @@ int cmd_pull(struct rs_ctx *x, int argc, char **argv)
 int cmd_check(struct rs_ctx *x, int argc, char **argv)
 {
 	return pull_all(x, argc, argv, 0);
-}
-
-/* info_get - one key of a quarantine's info file into buf */
-static int info_get(const char *text, const char *key, char *buf, size_t len)
-{
-	size_t kl = strlen(key);
-
-	for (const char *p = text; p != NULL && *p != '\0';) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-
-		if (n > kl && strncmp(p, key, kl) == 0 && p[kl] == '=') {
-			(void)rs_fmt(buf, len, "%.*s", (int)(n - kl - 1), p + kl + 1);
-			return 0;
-		}
-		p = nl ? nl + 1 : NULL;
-	}
-	return -1;
-}
-
-/* valid_id - a quarantine id as quarantine() makes them */
-static int valid_id(const char *id)
-{
-	return id[0] != '\0' && id[0] != '.' && strchr(id, '/') == NULL &&
-	       strlen(id) < 128;
-}
-
-/* rm_tree - remove a quarantine directory (plain files only) */
-static int rm_tree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char path[PATH_MAX];
-
-	if (d == NULL)
-		return -1;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		(void)rs_fmt(path, sizeof path, "%s/%s", dir, de->d_name);
-		(void)unlink(path);
-	}
-	closedir(d);
-	return rmdir(dir);
-}
-
-/* release - apply a quarantined file: signature, hash and trust rules
- * still hold; the heuristics the operator overruled do not */
-static int release(struct rs_ctx *x, const char *id, const char *dir,
-        const char *info)
-{
-	char name[REP_PUBLISHER_MAX + 1], path[PATH_MAX], spath[PATH_MAX];
-	char fname[FEED_NAME_MAX], *text = NULL, *sig = NULL;
-	const struct rs_partner *p;
-	struct manifest m = {0};
-	const struct manifest_file *f = NULL;
-	struct puller pl;
-	size_t tlen, slen;
-	uint16_t pid;
-	int rc = RS_EXIT_FAIL;
-
-	if (info_get(info, "partner", name, sizeof name) != 0 ||
-	        info_get(info, "file", fname, sizeof fname) != 0 ||
-	        (p = rsconf_partner(x->conf, name)) == NULL) {
-		rs_err("%s: its partner is no longer configured", id);
-		return RS_EXIT_FAIL;
-	}
-	if (rs_store(x, 0) != 0)
-		return RS_EXIT_FAIL;
-	if (puller_init(&pl, x, p) != 0 ||
-	        rep_publisher_ensure(x->st, p->name, &pid) != REP_OK ||
-	        rep_publisher_by_id(x->st, pid, &pl.pb) != REP_OK) {
-		rs_err("%s: %s", id, pl.why[0] ? pl.why : "store");
-		goto out;
-	}
-	(void)rs_fmt(path, sizeof path, "%s/%s", dir, MANIFEST_NAME);
-	(void)rs_fmt(spath, sizeof spath, "%s/%s%s", dir, MANIFEST_NAME,
-	        MSIGN_SUFFIX);
-	if (afile_read(path, MANIFEST_BYTES_MAX, &text, &tlen) != 0 ||
-	        afile_read(spath, SIG_MAX, &sig, &slen) != 0 ||
-	        manifest_verify_parse(text, tlen, sig, slen, pl.keys, pl.nkeys,
-	                &m, NULL) != MANIFEST_OK) {
-		rs_err("%s: its manifest no longer verifies", id);
-		goto out;
-	}
-	for (unsigned i = 0; i < m.nfiles; i++)
-		if (strcmp(m.file[i].name, fname) == 0)
-			f = &m.file[i];
-	if (f == NULL) {
-		rs_err("%s: the manifest does not list %s", id, fname);
-		goto out;
-	}
-	if (f->kind == FEED_DELTA &&
-	        (m.epoch != pl.pb.epoch || f->seq_lo > pl.pb.seq + 1)) {
-		rs_err("%s: this delta no longer continues %s's watermark "
-		       "(epoch %llu, sequence %llu): discard it and pull",
-		        id, p->name, (unsigned long long)pl.pb.epoch,
-		        (unsigned long long)pl.pb.seq);
-		goto out;
-	}
-	(void)rs_fmt(path, sizeof path, "%s/feed", dir);
-	if (apply_file(&pl, &m, f, path, 0) != 0) {
-		rs_err("%s: %s", id, pl.why);
-		goto out;
-	}
-	(void)rm_tree(dir);
-	rs_info(x, "%s released and applied", id);
-	rc = RS_EXIT_OK;
-out:
-	puller_free(&pl);
-	manifest_free(&m);
-	free(text);
-	free(sig);
-	return rc;
-}
-
-int cmd_quarantine(struct rs_ctx *x, int argc, char **argv)
-{
-	char qdir[PATH_MAX], dir[PATH_MAX], path[PATH_MAX], *info = NULL;
-	size_t len;
-	int rc;
-
-	(void)rs_fmt(qdir, sizeof qdir, "%s/quarantine", x->conf->state_dir);
-	if (argc == 2 && strcmp(argv[1], "list") == 0) {
-		DIR *d = opendir(qdir);
-		struct dirent *de;
-		unsigned n = 0;
-
-		while (d != NULL && (de = readdir(d)) != NULL) {
-			char reason[512] = "", when[32] = "";
-
-			if (de->d_name[0] == '.')
-				continue;
-			(void)rs_fmt(path, sizeof path, "%s/%s/info", qdir,
-			        de->d_name);
-			if (afile_read(path, 65536, &info, &len) == 0) {
-				(void)info_get(info, "reason", reason,
-				        sizeof reason);
-				(void)info_get(info, "kind", when, sizeof when);
-				free(info);
-				info = NULL;
-			}
-			printf("%s\t%s\t%s\n", de->d_name, when, reason);
-			n++;
-		}
-		if (d != NULL)
-			closedir(d);
-		if (n == 0)
-			rs_info(x, "nothing in quarantine");
-		return RS_EXIT_OK;
-	}
-	if (argc != 3 || (strcmp(argv[1], "release") != 0 &&
-	                         strcmp(argv[1], "discard") != 0)) {
-		rs_err("usage: repsync quarantine list | release ID | "
-		       "discard ID");
-		return RS_EXIT_USAGE;
-	}
-	if (!valid_id(argv[2])) {
-		rs_err("%s: not a quarantine id", argv[2]);
-		return RS_EXIT_USAGE;
-	}
-	(void)rs_fmt(dir, sizeof dir, "%s/%s", qdir, argv[2]);
-	(void)rs_fmt(path, sizeof path, "%s/info", dir);
-	if (afile_read(path, 65536, &info, &len) != 0) {
-		rs_err("%s: no such quarantined file (repsync quarantine list)",
-		        argv[2]);
-		return RS_EXIT_FAIL;
-	}
-	if (strcmp(argv[1], "discard") == 0) {
-		rc = rm_tree(dir) == 0 ? RS_EXIT_OK : RS_EXIT_FAIL;
-		if (rc == RS_EXIT_OK)
-			rs_info(x, "%s discarded", argv[2]);
-		else
-			rs_err("%s: %s", dir, strerror(errno));
-	} else {
-		rc = release(x, argv[2], dir, info);
-	}
-	free(info);
-	return rc;
 }

@@ -84,8 +84,8 @@ struct held {
 };
 
 /* held_visit - count partner slots by publisher and op */
-static int held_visit(const struct rep_subject *s, const struct rep_record *r,
-        void *arg)
+static int held_visit(
+        const struct rep_subject *s, const struct rep_record *r, void *arg)
 {
 	struct held *h = arg;
 
@@ -207,17 +207,20 @@ int cmd_status(struct rs_ctx *x, int argc, char **argv)
 		}
 		silent = s.last_success > 0 ? x->now - s.last_success : -1;
 		if (silent < 0 || silent > (int64_t)c->stale_after) {
-			double fade = silent < 0 ? 0
-			                         : exp2(-(double)(silent -
-			                                          (int64_t)c->stale_after) /
-			                                   c->stale_after);
+			double fade =
+			        silent < 0
+			                ? 0
+			                : exp2(-(double)(silent -
+			                                 (int64_t)c
+			                                         ->stale_after) /
+			                          c->stale_after);
 			printf("  stale         yes: %s%s (weight x%.2f)\n",
 			        silent < 0 ? "never synced" : "silent for ",
-			        silent < 0 ? "" : (snprintf(t2, sizeof t2,
-			                                   "%lldd",
-			                                   (long long)(silent /
-			                                               86400)),
-			                                  t2),
+			        silent < 0
+			                ? ""
+			                : (snprintf(t2, sizeof t2, "%lldd",
+			                           (long long)(silent / 86400)),
+			                          t2),
 			        fade);
 			status = RS_EXIT_FAIL;
 		} else {

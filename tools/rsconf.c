@@ -64,8 +64,8 @@ static size_t next_token(const char **p, const char **tok)
 
 /* parse_subjects - every token a subject in canonical form; out may be
  * NULL (checking only) */
-static int parse_subjects(const char *v, struct rs_subjects *out, char *why,
-        size_t len)
+static int parse_subjects(
+        const char *v, struct rs_subjects *out, char *why, size_t len)
 {
 	struct rep_subject *s = NULL;
 	const char *p = v, *tok;
@@ -93,8 +93,7 @@ static int parse_subjects(const char *v, struct rs_subjects *out, char *why,
 			goto fail;
 		}
 		if (out != NULL) {
-			struct rep_subject *t =
-			        realloc(s, (n + 1) * sizeof *s);
+			struct rep_subject *t = realloc(s, (n + 1) * sizeof *s);
 			if (t == NULL) {
 				snprintf(why, len, "out of memory");
 				goto fail;
@@ -121,8 +120,8 @@ static int check_subjects(const char *v, char *why, size_t len)
 }
 
 /* parse_categories - a mask of category names; empty or "all": every one */
-static int parse_categories(const char *v, unsigned *mask, char *why,
-        size_t len)
+static int parse_categories(
+        const char *v, unsigned *mask, char *why, size_t len)
 {
 	const char *p = v, *tok;
 	unsigned m = 0;
@@ -136,9 +135,9 @@ static int parse_categories(const char *v, unsigned *mask, char *why,
 			m |= ((1u << (REP_CAT_MAX + 1)) - 2);
 			continue;
 		}
-		if (tl >= sizeof buf || (memcpy(buf, tok, tl), buf[tl] = '\0',
-		                                (cat = rep_category_parse(buf)) <
-		                                        0)) {
+		if (tl >= sizeof buf ||
+		        (memcpy(buf, tok, tl), buf[tl] = '\0',
+		                (cat = rep_category_parse(buf)) < 0)) {
 			snprintf(why, len,
 			        "\"%.*s\" is not a category (spam, bot, "
 			        "botnet-cc, phish, malware, snowshoe, abuse, "
@@ -190,10 +189,14 @@ static int check_format(const char *v, char *why, size_t len)
 const char *rsconf_format_name(int format)
 {
 	switch (format) {
-	case RS_FORMAT_REPFEED: return "repfeed";
-	case RS_FORMAT_RBLDNSD: return "rbldnsd";
-	case RS_FORMAT_CIDR: return "cidr";
-	default: return "unknown";
+	case RS_FORMAT_REPFEED:
+		return "repfeed";
+	case RS_FORMAT_RBLDNSD:
+		return "rbldnsd";
+	case RS_FORMAT_CIDR:
+		return "cidr";
+	default:
+		return "unknown";
 	}
 }
 
@@ -223,7 +226,9 @@ static int check_keys(const char *v, char *why, size_t len)
 /* check_url - https:// or file://, with something after it */
 static int check_url(const char *v, char *why, size_t len)
 {
-	if (v[0] == '\0' || (strncmp(v, "https://", 8) == 0 && v[8] != '\0' && v[8] != '/') ||
+	if (v[0] == '\0' ||
+	        (strncmp(v, "https://", 8) == 0 && v[8] != '\0' &&
+	                v[8] != '/') ||
 	        (strncmp(v, "file:///", 8) == 0))
 		return 0;
 	snprintf(why, len,
@@ -268,10 +273,8 @@ static const struct cfgfile_option global_table[] = {
         ROW_NUM("publish_allow_min_ham", CFGFILE_DOUBLE, "50", 1, 1e9,
                 OFF(publish_allow_min_ham)),
         ROW_NUM("publish_ttl", SEC, "7d", 3600, 365 * DAY, OFF(publish_ttl)),
-        ROW_NUM("publish_valid", SEC, "3d", 3600, 90 * DAY,
-                OFF(publish_valid)),
-        ROW_NUM("publish_keep", SEC, "14d", 3600, 365 * DAY,
-                OFF(publish_keep)),
+        ROW_NUM("publish_valid", SEC, "3d", 3600, 90 * DAY, OFF(publish_valid)),
+        ROW_NUM("publish_keep", SEC, "14d", 3600, 365 * DAY, OFF(publish_keep)),
         ROW_NUM("publish_snapshot", SEC, "20h", 0, 365 * DAY,
                 OFF(publish_snapshot)),
         ROW_NUM("max_clock_skew", SEC, "1h", 0, 7 * DAY, OFF(max_clock_skew)),
@@ -302,8 +305,7 @@ static const struct cfgfile_option partner_table[] = {
         ROW_NUM("cap", CFGFILE_DOUBLE, "5", 0, 1000, POFF(cap)),
         ROW_STR("categories", "all", POFF(categories_text), check_categories),
         ROW_NUM("max_prefix4", CFGFILE_UINT, "24", 8, 32, POFF(max_prefix4)),
-        ROW_NUM("max_prefix6", CFGFILE_UINT, "48", 16, 128,
-                POFF(max_prefix6)),
+        ROW_NUM("max_prefix6", CFGFILE_UINT, "48", 16, 128, POFF(max_prefix6)),
         ROW_NUM("max_records", CFGFILE_UINT, "5000000", 1, 4e9,
                 POFF(max_records)),
         ROW_STR("tls_cert", "", POFF(tls_cert), check_path_or_empty),
@@ -325,8 +327,8 @@ struct load_state {
 };
 
 /* partner_get - the partner NAME (n bytes), created with defaults */
-static struct rs_partner *partner_get(struct load_state *st, const char *name,
-        size_t n, unsigned line)
+static struct rs_partner *partner_get(
+        struct load_state *st, const char *name, size_t n, unsigned line)
 {
 	struct rs_conf *c = st->c;
 	struct rs_partner *p;
@@ -341,8 +343,8 @@ static struct rs_partner *partner_get(struct load_state *st, const char *name,
 		return NULL;
 	}
 	if (c->npartners == RS_PARTNERS_MAX) {
-		cfgfile_error(st->e, line, "more than %d partners",
-		        RS_PARTNERS_MAX);
+		cfgfile_error(
+		        st->e, line, "more than %d partners", RS_PARTNERS_MAX);
 		return NULL;
 	}
 	p = &c->partner[c->npartners];
@@ -364,8 +366,8 @@ static struct rs_partner *partner_get(struct load_state *st, const char *name,
 }
 
 /* load_pair - one `key = value`: a global row or a partner's row */
-static void load_pair(void *arg, const char *key, const char *value,
-        unsigned line)
+static void load_pair(
+        void *arg, const char *key, const char *value, unsigned line)
 {
 	struct load_state *st = arg;
 	const struct cfgfile_option *table = global_table;
@@ -409,8 +411,8 @@ static void load_pair(void *arg, const char *key, const char *value,
 }
 
 /* finish_partner - what one line cannot judge, and the parsed lists */
-static void finish_partner(struct rs_partner *p, const unsigned *lines,
-        struct cfgfile_errors *e)
+static void finish_partner(
+        struct rs_partner *p, const unsigned *lines, struct cfgfile_errors *e)
 {
 	char why[CFGFILE_WHY_MAX];
 	const char *q, *tok;
@@ -438,8 +440,8 @@ static void finish_partner(struct rs_partner *p, const unsigned *lines,
 		cfgfile_error(e, p->line,
 		        "partner %s: tls_cert and tls_key go together",
 		        p->name);
-	if (parse_categories(p->categories_text, &p->categories, why,
-	            sizeof why) != 0 ||
+	if (parse_categories(
+	            p->categories_text, &p->categories, why, sizeof why) != 0 ||
 	        parse_subjects(p->mail_servers_text, &p->mail_servers, why,
 	                sizeof why) != 0)
 		cfgfile_error(e, p->line, "partner %s: %s", p->name, why);
@@ -492,8 +494,8 @@ int rsconf_load(struct rs_conf *c, const char *path, int optional, char *err,
 		c->audit_log = a;
 	}
 	if (parse_subjects(c->never_text, &c->never, why, sizeof why) != 0 ||
-	        parse_subjects(c->sentinels_text, &c->sentinels, why,
-	                sizeof why) != 0)
+	        parse_subjects(
+	                c->sentinels_text, &c->sentinels, why, sizeof why) != 0)
 		cfgfile_error(&e, st->glines[0], "%s", why);
 	for (unsigned i = 0; i < c->npartners; i++)
 		finish_partner(&c->partner[i], st->plines[i], &e);
@@ -525,8 +527,8 @@ void rsconf_free(struct rs_conf *c)
 	memset(c, 0, sizeof *c);
 }
 
-const struct rs_partner *rsconf_partner(const struct rs_conf *c,
-        const char *name)
+const struct rs_partner *rsconf_partner(
+        const struct rs_conf *c, const char *name)
 {
 	for (unsigned i = 0; i < c->npartners; i++)
 		if (strcmp(c->partner[i].name, name) == 0)
@@ -543,8 +545,8 @@ void rsconf_print(const struct rs_conf *c, FILE *fp)
 
 		fprintf(fp, "\n");
 		for (unsigned k = 0; k < PARTNER_N; k++) {
-			if (cfgfile_format(&partner_table[k], p, buf,
-			            sizeof buf) != 0)
+			if (cfgfile_format(
+			            &partner_table[k], p, buf, sizeof buf) != 0)
 				continue;
 			fprintf(fp, "partner.%s.%s = %s%s%s\n", p->name,
 			        partner_table[k].name,

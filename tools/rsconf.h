@@ -74,7 +74,7 @@ struct rs_conf {
 	double publish_allow_min_ham;
 	unsigned publish_ttl, publish_valid, publish_keep; /* seconds */
 	unsigned publish_snapshot; /* a new snapshot once the last is older */
-	unsigned max_clock_skew, stale_after;		  /* seconds */
+	unsigned max_clock_skew, stale_after; /* seconds */
 	unsigned max_seq_jump, quarantine_min_records;
 	double max_drop_share, max_change_share;
 	char *never_text, *sentinels_text;
@@ -86,15 +86,15 @@ struct rs_conf {
 
 /* rsconf_load - defaults, then `path` (NULL: none). A missing file is
  * an error unless `optional`. */
-int rsconf_load(struct rs_conf *c, const char *path, int optional,
-        char *err, size_t errlen);
+int rsconf_load(struct rs_conf *c, const char *path, int optional, char *err,
+        size_t errlen);
 
 /* rsconf_free - release what rsconf_load allocated */
 void rsconf_free(struct rs_conf *c);
 
 /* rsconf_partner - a partner by name, or NULL */
-const struct rs_partner *rsconf_partner(const struct rs_conf *c,
-        const char *name);
+const struct rs_partner *rsconf_partner(
+        const struct rs_conf *c, const char *name);
 
 /* rsconf_print - every option as it would read back (repsync -n) */
 void rsconf_print(const struct rs_conf *c, FILE *fp);

@@ -45,6 +45,5 @@ int main(int argc, char **argv)
 	        (double)(t1.tv_sec - t0.tv_sec) +
 	                (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
 	        ru.ru_maxrss);
-	return WIFEXITED(status) ? WEXITSTATUS(status)
-	                         : 128 + WTERMSIG(status);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

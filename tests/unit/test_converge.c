@@ -97,9 +97,9 @@ static void apply(struct rep_store *st, uint16_t pub, const unsigned *order,
 
 		p.publisher = pub;
 		p.feed = REP_FEED_THIS;
-		assert_int_equal(rep_batch_partner(b,
-		                         &subjects[history[order[i]].subject],
-		                         &p),
+		assert_int_equal(
+		        rep_batch_partner(
+		                b, &subjects[history[order[i]].subject], &p),
 		        REP_OK);
 	}
 	assert_int_equal(rep_commit(st, b, T0 + HISTORY, NULL), REP_OK);
@@ -128,7 +128,8 @@ static void apply_snapshot(struct rep_store *st, uint16_t pub)
 		p = history[latest[s]].p;
 		p.publisher = pub;
 		p.feed = REP_FEED_THIS;
-		assert_int_equal(rep_batch_partner(b, &subjects[s], &p), REP_OK);
+		assert_int_equal(
+		        rep_batch_partner(b, &subjects[s], &p), REP_OK);
 	}
 	assert_int_equal(rep_batch_snapshot(b, pub, HISTORY), REP_OK);
 	assert_int_equal(rep_commit(st, b, T0 + HISTORY, NULL), REP_OK);
@@ -143,8 +144,8 @@ struct dump {
 	size_t len;
 };
 
-static int dump_visit(const struct rep_subject *s, const struct rep_record *r,
-        void *arg)
+static int dump_visit(
+        const struct rep_subject *s, const struct rep_record *r, void *arg)
 {
 	struct dump *d = arg;
 	char name[REP_SUBJECT_TEXT_MAX];
@@ -173,8 +174,7 @@ static void dump(struct rep_store *st, uint16_t pub, struct dump *d)
 	assert_int_equal(rep_scan(st, 0, dump_visit, d), REP_OK);
 }
 
-static void test_any_order_with_duplicates_then_snapshot_converges(
-        void **state)
+static void test_any_order_with_duplicates_then_snapshot_converges(void **state)
 {
 	static struct dump ref_deltas, ref_final, got;
 	unsigned in_order[HISTORY];
