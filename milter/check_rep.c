@@ -84,6 +84,15 @@ void check_rep(struct engine *e, struct gen *g, const struct rep_subject *s,
 	}
 	if (sc.nterms == 0 || sc.score * weight == 0)
 		return;
+	/* what partners brought: a reject needs two of them (policy.h) */
+	for (unsigned i = 0; i < sc.nterms; i++) {
+		const struct rep_term *t = &sc.term[i];
+
+		if (t->kind == REP_TERM_PARTNER && t->value > 0)
+			policy_add_partner(ev, t->publisher, t->value * weight);
+		else if (t->kind == REP_TERM_PARTNERS_CAP)
+			policy_add_partner(ev, 0, t->value * weight);
+	}
 	snprintf(name, sizeof(name), "%s_%s", prefix,
 	        sc.score > 0 ? "BAD" : "GOOD");
 	snprintf(detail, sizeof(detail), "%.70s terms=%u", subject, sc.nterms);

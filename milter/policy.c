@@ -364,10 +364,44 @@ static void decide_rules(const struct policy *p,
 	}
 	v->score = evidence_sum(e, 0);
 	v->action = score_action(p, v->score);
+	if (v->action == POLICY_REJECT && e->npartners < 2 &&
+	        e->partner_score > 0 &&
+	        score_action(p, v->score - e->partner_score) < POLICY_REJECT) {
+		/* one partner alone does not make us refuse mail */
+		enum policy_action alone =
+		        score_action(p, v->score - e->partner_score);
+		enum policy_action most =
+		        reaches(v->score, p->tempfail_score) ? POLICY_TEMPFAIL
+		        : reaches(v->score, p->add_header_score)
+		                ? POLICY_ADD_HEADER
+		                : POLICY_ACCEPT;
+
+		v->action = alone > most ? alone : most;
+		v->held_back = 1;
+	}
 	if (v->action == POLICY_REJECT)
 		v->reply = &p->reject;
 	else if (v->action == POLICY_TEMPFAIL)
 		v->reply = &p->tempfail;
+}
+
+/* policy_add_partner - what a partner added to the score */
+void policy_add_partner(
+        struct policy_evidence *e, unsigned publisher, double value)
+{
+	unsigned i;
+
+	if (isnan(value) || value == 0)
+		return;
+	e->partner_score += value;
+	if (value < 0)
+		return;
+	for (i = 0; i < e->npartners && i < POLICY_PARTNERS_MAX; i++)
+		if (e->partner[i] == publisher)
+			return;
+	if (e->npartners < POLICY_PARTNERS_MAX)
+		e->partner[e->npartners] = publisher;
+	e->npartners++;
 }
 
 /* policy_decide - the verdict. In dry-run mode `reply` still names what

@@ -16,6 +16,12 @@
  *	  5. otherwise the score: >= reject_score REJECT, >= tempfail_score
  *	     TEMPFAIL, >= add_header_score ADD_HEADER (X-Spam-Flag), else
  *	     ACCEPT. A threshold that is NaN (configured "off") never fires.
+ *	     A REJECT that only partners' listings bring about (the score
+ *	     without them stays below reject_score) needs listings from two
+ *	     partners at least; with one, the action is held back to
+ *	     TEMPFAIL (or ADD_HEADER, when tempfail is off) and
+ *	     `held_back` is set: one partner, compromised or wrong, cannot
+ *	     make us refuse mail (DESIGN.md section 5).
  *	In dry-run mode the verdict is computed and logged as it would be, but
  *	`act` is ACCEPT (headers are still added).
  *
@@ -32,6 +38,7 @@
 #define POLICY_SYMBOL_LEN 64
 #define POLICY_DETAIL_LEN 96
 #define POLICY_TEXT_LEN 256
+#define POLICY_PARTNERS_MAX 8 /* distinct partners remembered */
 
 enum policy_action {
 	POLICY_ACCEPT = 0,
@@ -67,6 +74,11 @@ struct policy_evidence {
 	unsigned dropped;          /* symbols past POLICY_SYMBOLS_MAX */
 	/* checks that had no answer by the deadline, comma-separated names */
 	char timed_out[POLICY_TEXT_LEN];
+	/* what partners' listings add to the score, and which partners
+	 * (publisher ids, up to POLICY_PARTNERS_MAX) listed */
+	double partner_score;
+	unsigned npartners;
+	unsigned partner[POLICY_PARTNERS_MAX];
 };
 
 /* An SMTP reply: "550", "5.7.1", text. */
@@ -98,6 +110,7 @@ struct policy_verdict {
 	const struct policy_reply *reply; /* for a TEMPFAIL/REJECT `action`,
 	                            * else NULL; set in dry-run mode too (for
 	                            * the log): act on `act`, not on reply */
+	int held_back;             /* a reject held back: one partner alone */
 };
 
 /* policy_init - defaults: add header 5, tempfail off, reject 15, allowlist
@@ -125,6 +138,12 @@ void policy_mark_allowlist(struct policy_evidence *e, const char *name);
  * (allowlist = 1, counted by the allowlist threshold of rule 4) */
 void policy_add_allowlist(struct policy_evidence *e, const char *name,
 	double weight, const char *detail);
+
+/* policy_add_partner - record that partner `publisher` added `value` to
+ * the score (already counted by a symbol: this is what rule 5 needs to
+ * know where a reject would come from) */
+void policy_add_partner(struct policy_evidence *e, unsigned publisher,
+	double value);
 
 /* policy_note_timeout - record that check `name` had no answer in time */
 void policy_note_timeout(struct policy_evidence *e, const char *name);

@@ -280,10 +280,12 @@ static void log_verdict(struct session *s, const char *qid,
 	policy_format_symbols(ev, syms, sizeof(syms));
 	log_msg(LOG_INFO,
 	        "%s: client=%s[%s] helo=%s from=<%s> score=%.2f required=%.1f "
-	        "action=%s%s%s%s%s%s%s%s symbols=%s timeouts=%s time_ms=%lld",
+	        "action=%s%s%s%s%s%s%s%s%s symbols=%s timeouts=%s "
+	        "time_ms=%lld",
 	        qid, s->hostname, s->addr_text, s->helo[0] ? s->helo : "-",
 	        s->msg.from, v->score, v->required,
 	        policy_action_name(v->action),
+	        v->held_back ? " held_back=one-partner" : "",
 	        v->act != v->action ? " dry_run=yes" : "",
 	        v->skipped ? " skipped=" : "", policy_skip_name(v->skipped),
 	        ev->override ? " override=" : "", ev->override_reason,

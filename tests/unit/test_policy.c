@@ -229,6 +229,63 @@ static void test_replies_follow_the_action(void **state)
 	assert_int_equal(v.skipped, POLICY_SKIP_NONE);
 }
 
+/* partner_verdict - a local symbol of `local` and partners' listings
+ * (publisher ids and values) summed into one reputation symbol */
+static struct policy_verdict partner_verdict(const struct policy *p,
+        double local, unsigned n, const unsigned *pub, const double *val)
+{
+	struct policy_evidence e;
+	struct policy_verdict v;
+	double sum = 0;
+
+	policy_evidence_init(&e);
+	policy_add(&e, "RBL_LOCAL", local, NULL);
+	for (unsigned i = 0; i < n; i++) {
+		policy_add_partner(&e, pub[i], val[i]);
+		sum += val[i];
+	}
+	policy_add(&e, "REP_IP_BAD", sum, NULL);
+	policy_decide(p, &e, &v);
+	return v;
+}
+
+static void test_reject_on_one_partner_alone_is_held_back(void **state)
+{
+	const unsigned one[2] = {7, 7}, two[2] = {7, 9};
+	const double val[2] = {6, 6};
+	struct policy p;
+	struct policy_verdict v;
+
+	(void)state;
+	policy_init(&p); /* add header 5, tempfail off, reject 15 */
+	/* local 4 + one partner's 12 (two listings): held back, add-header */
+	v = partner_verdict(&p, 4, 2, one, val);
+	assert_true(v.score >= p.reject_score);
+	assert_int_equal(v.action, POLICY_ADD_HEADER);
+	assert_true(v.held_back);
+	assert_null(v.reply);
+	/* with tempfail on: deferred instead */
+	p.tempfail_score = 10;
+	v = partner_verdict(&p, 4, 2, one, val);
+	assert_int_equal(v.action, POLICY_TEMPFAIL);
+	assert_ptr_equal(v.reply, &p.tempfail);
+	/* two partners: rejected */
+	v = partner_verdict(&p, 4, 2, two, val);
+	assert_int_equal(v.action, POLICY_REJECT);
+	assert_false(v.held_back);
+	/* the local evidence alone reaches reject: one partner changes
+	 * nothing */
+	v = partner_verdict(&p, 15, 2, one, val);
+	assert_int_equal(v.action, POLICY_REJECT);
+	assert_false(v.held_back);
+	/* held back to what the rest reaches, when that is more */
+	p.tempfail_score = NAN;
+	p.add_header_score = 30;
+	v = partner_verdict(&p, 4, 2, one, val);
+	assert_int_equal(v.action, POLICY_ACCEPT);
+	assert_true(v.held_back);
+}
+
 static void test_nan_thresholds_never_fire(void **state)
 {
 	struct policy p;
@@ -892,6 +949,7 @@ int main(void)
 	        cmocka_unit_test(test_broken_weights_cannot_poison_the_sum),
 	        cmocka_unit_test(test_thresholds_fire_at_their_exact_value),
 	        cmocka_unit_test(test_replies_follow_the_action),
+	        cmocka_unit_test(test_reject_on_one_partner_alone_is_held_back),
 	        cmocka_unit_test(test_nan_thresholds_never_fire),
 	        cmocka_unit_test(test_required_is_the_lowest_enabled_threshold),
 	        cmocka_unit_test(test_sum_does_not_depend_on_arrival_order),
