@@ -152,6 +152,13 @@ run "$repsync" -c "$t/c.conf" pull
 is "$rc" 1 "a failing partner makes pull exit 1"
 like "$out" "b: applied snapshot" "the other partner still synced"
 like "$err" "gone: " "the failure is named"
+# a weighs b at 0.5 (partner.b.weight), c at the default 1: repctl scores
+# with the weight repsync stored
+sa=$("$repctl" --db "$t/a/store.mdb" show 1.2.3.4 | awk '/^score:/ { print $2 }')
+sc=$("$repctl" --db "$t/c/store.mdb" show 1.2.3.4 | awk '/^score:/ { print $2 }')
+is "$(awk -v a="$sa" -v c="$sc" 'BEGIN { d = a * 2 - c
+	print (c > 0.1 && d < 0.02 && d > -0.02) ? "half" : "not half" }')" half \
+	"partner.NAME.weight reaches the score ($sa against $sc)"
 run "$repsync" -c "$t/c.conf" status gone
 like "$out" "last failure .*: " "status keeps the failure's reason"
 is "$rc" 1 "status exits 1 for a failing partner"
