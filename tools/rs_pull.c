@@ -344,7 +344,14 @@ const char *pl_judge(struct puller *pl, const struct manifest_file *f,
         struct load *ld, int heuristics, char *why, size_t len)
 {
 	const struct rs_conf *c = pl->x->conf;
-	struct trust_limits lim = {.max_seq_jump = c->max_seq_jump,
+	/* a publisher's sequence grows with time: the jump allowed is per
+	 * day since our watermark last moved */
+	int64_t days = pl->pb.updated > 0
+	                       ? (pl->x->now - pl->pb.updated + 86399) / 86400
+	                       : 1;
+	struct trust_limits lim = {
+	        .max_seq_jump =
+	                c->max_seq_jump * (uint64_t)(days > 1 ? days : 1),
 	        .max_drop_share = c->max_drop_share,
 	        .max_change_share = c->max_change_share,
 	        .min_records = c->quarantine_min_records,
