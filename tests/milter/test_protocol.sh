@@ -210,6 +210,28 @@ like "$out" "^reply: 550 5.7.1 Denied by the operator$" "a deny in the store rej
 msg -c 192.0.2.66
 like "$out" "^verdict: accept$" "an allow in the store beats a listing"
 
+# A reject that one partner's listing alone brings about is held back;
+# two partners listing the client reject it (DESIGN.md section 5).
+printf '192.0.2.150\n192.0.2.151\n' >"$tap_tmp/isp-a.txt"
+printf '192.0.2.151\n' >"$tap_tmp/isp-b.txt"
+for p in isp-a isp-b; do
+	"$repctl" --db "$db" import --format cidr --publisher "$p" \
+		--category bot --confidence 100 "$tap_tmp/$p.txt" >/dev/null
+done
+config "reputation_weight = 5"
+kill -HUP "$mpid"
+sleep 0.5
+msg -c 192.0.2.150
+unlike "$out" "^verdict: reject$" "one partner alone does not reject"
+like "$out" "X-Spam-Flag: YES" "it flags the message instead"
+like "$(cat "$log")" "192\.0\.2\.150.*action=add-header held_back=one-partner" \
+	"and the log says the reject was held back"
+msg -c 192.0.2.151
+like "$out" "^verdict: reject$" "two partners listing the client reject it"
+config
+kill -HUP "$mpid"
+sleep 0.5
+
 msg -c 192.0.2.67 -a alice
 like "$out" "^verdict: accept$" "an authenticated client is accepted"
 unlike "$out" "add-header" "and not scored"
