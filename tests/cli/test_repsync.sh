@@ -71,6 +71,20 @@ run "$repsync" -c "$t/a-printed.conf" -n
 is "$out" "$(cat "$t/a-printed.conf")" "-n's output reads back to itself"
 like "$(cat "$t/a-printed.conf")" "^partner\.b\.weight = 0\.5$" "-n shows partner options"
 
+# Every option the program knows is in the sample and the manual.
+sample="$top_srcdir/etc/repsync.conf"
+manual="$top_srcdir/tools/repsync.8"
+missing=
+for k in $(awk -F' = ' '/^[a-z_]+ = / { print $1 }' "$t/a-printed.conf"); do
+	grep -Eq "^#$k =( |$)" "$sample" || missing="$missing sample:$k"
+	grep -Eq "^\.(BI|BR|B) $k( |$)" "$manual" || missing="$missing manual:$k"
+done
+for k in $(sed -n 's/^partner\.b\.\([a-z_0-9]*\) = .*/\1/p' "$t/a-printed.conf"); do
+	grep -q "^#   partner\.NAME\.$k " "$sample" || missing="$missing sample:partner.$k"
+	grep -q "^\.BI partner\. name \.$k " "$manual" || missing="$missing manual:partner.$k"
+done
+is "${missing:-none}" none "every option is in etc/repsync.conf and repsync(8)"
+
 run "$repsync" -c "$t/a.conf" frobnicate
 is "$rc" 2 "an unknown command exits 2"
 
