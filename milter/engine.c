@@ -62,9 +62,19 @@ static int gen_auth(
 	return 0;
 }
 
-/* gen_new - a generation: the config plus a resolver built from it */
-static int gen_new(struct conf *cfg, unsigned serial, struct gen **out,
-        char *err, size_t errlen)
+/* A resolver and the settings it was made with. A reload whose DNS
+ * settings did not change takes the same one, so that its cache (and the
+ * queries in flight) carry over; the last generation to let go of it
+ * stops it. */
+struct dns_share {
+	atomic_uint refs;
+	struct dns_resolver *r;
+	struct dns_opts o;
+	char *servers; /* o.servers points here */
+};
+
+/* dns_opts_of - the resolver settings of a configuration */
+static struct dns_opts dns_opts_of(const struct conf *cfg)
 {
 	struct dns_opts o = {
 	        .servers = cfg->dns_servers,
@@ -74,20 +84,81 @@ static int gen_new(struct conf *cfg, unsigned serial, struct gen **out,
 	        .cache_max_ttl = cfg->dns_cache_max_ttl,
 	        .cache_entries = cfg->dns_cache_size,
 	};
-	struct gen *g = calloc(1, sizeof(*g));
+	return o;
+}
+
+/* dns_share_fits - was the share made with these settings? */
+static int dns_share_fits(const struct dns_share *d, const struct dns_opts *o)
+{
+	return strcmp(d->o.servers ? d->o.servers : "",
+	               o->servers ? o->servers : "") == 0 &&
+	       d->o.timeout_ms == o->timeout_ms && d->o.tries == o->tries &&
+	       d->o.cache_min_ttl == o->cache_min_ttl &&
+	       d->o.cache_max_ttl == o->cache_max_ttl &&
+	       d->o.cache_entries == o->cache_entries;
+}
+
+/* dns_share_get - the previous generation's resolver when its settings
+ * are these, else a new one */
+static int dns_share_get(const struct gen *prev, const struct dns_opts *o,
+        struct dns_share **out, char *err, size_t errlen)
+{
+	struct dns_share *d;
 	int rc;
+
+	if (prev != NULL && dns_share_fits(prev->dns_share, o)) {
+		atomic_fetch_add(&prev->dns_share->refs, 1);
+		*out = prev->dns_share;
+		return 0;
+	}
+	if ((d = calloc(1, sizeof(*d))) == NULL ||
+	        (d->servers = strdup(o->servers ? o->servers : "")) == NULL) {
+		free(d);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	d->o = *o;
+	d->o.servers = d->servers;
+	if ((rc = dns_resolver_new(&d->o, &d->r)) != 0) {
+		snprintf(err, errlen, "dns: %s", dns_strerror(rc));
+		free(d->servers);
+		free(d);
+		return -1;
+	}
+	atomic_init(&d->refs, 1);
+	*out = d;
+	return 0;
+}
+
+/* dns_share_release - the last reference stops the resolver */
+static void dns_share_release(struct dns_share *d)
+{
+	if (d == NULL || atomic_fetch_sub(&d->refs, 1) != 1)
+		return;
+	dns_resolver_free(d->r);
+	free(d->servers);
+	free(d);
+}
+
+/* gen_new - a generation: the config plus a resolver for it (the
+ * previous generation's when the DNS settings are the same) */
+static int gen_new(struct conf *cfg, const struct gen *prev, unsigned serial,
+        struct gen **out, char *err, size_t errlen)
+{
+	struct dns_opts o = dns_opts_of(cfg);
+	struct gen *g = calloc(1, sizeof(*g));
 
 	if (g == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if ((rc = dns_resolver_new(&o, &g->dns)) != 0) {
-		snprintf(err, errlen, "dns: %s", dns_strerror(rc));
+	if (dns_share_get(prev, &o, &g->dns_share, err, errlen) != 0) {
 		free(g);
 		return -1;
 	}
+	g->dns = g->dns_share->r;
 	if (gen_auth(g, cfg, err, errlen) != 0) {
-		dns_resolver_free(g->dns);
+		dns_share_release(g->dns_share);
 		free(g);
 		return -1;
 	}
@@ -98,13 +169,14 @@ static int gen_new(struct conf *cfg, unsigned serial, struct gen **out,
 	return 0;
 }
 
-/* gen_release - the last reference frees resolver and configuration */
+/* gen_release - the last reference frees the configuration and lets go
+ * of the resolver */
 void gen_release(struct gen *g)
 {
 	if (g == NULL || atomic_fetch_sub(&g->refs, 1) != 1)
 		return;
 	check_dkim_free(g->dkim);
-	dns_resolver_free(g->dns);
+	dns_share_release(g->dns_share);
 	conf_free(g->cfg);
 	free(g);
 }
@@ -145,7 +217,7 @@ int engine_new(struct conf *cfg, struct engine **out, char *err, size_t errlen)
 		free(e);
 		return -1;
 	}
-	if (gen_new(cfg, 1, &e->cur, err, errlen) != 0) {
+	if (gen_new(cfg, NULL, 1, &e->cur, err, errlen) != 0) {
 		rep_close(e->store);
 		orgdom_close(e->psl);
 		free(e);
@@ -285,7 +357,8 @@ static void policy_refresh(struct engine *e)
 	if (p == NULL)
 		return;
 	rep_policy_init(p);
-	if ((rc = rep_policy_load(p, e->store, (int64_t)time(NULL))) != REP_OK) {
+	if ((rc = rep_policy_load(p, e->store, (int64_t)time(NULL))) !=
+	        REP_OK) {
 		log_msg(LOG_WARNING,
 		        "store: partner weights unreadable (%s); keeping the "
 		        "last ones",
@@ -322,7 +395,8 @@ static void *prober_main(void *arg)
 		gen_release(g);
 		nap = POLICY_REFRESH;
 		if (interval > 0 && next_probe - now < (time_t)nap)
-			nap = next_probe > now ? (unsigned)(next_probe - now) : 1;
+			nap = next_probe > now ? (unsigned)(next_probe - now)
+			                       : 1;
 		stop = prober_sleep(e, nap, &reload);
 	}
 	return NULL;
@@ -393,9 +467,11 @@ static void restart_only(const struct conf *old, const struct conf *new)
 /* engine_reload - swap in a new generation and have it probed */
 int engine_reload(struct engine *e, struct conf *cfg, char *err, size_t errlen)
 {
-	struct gen *g, *old;
+	struct gen *g, *old, *prev = engine_acquire(e);
+	int rc = gen_new(cfg, prev, e->serial + 1, &g, err, errlen);
 
-	if (gen_new(cfg, e->serial + 1, &g, err, errlen) != 0)
+	gen_release(prev);
+	if (rc != 0)
 		return -1;
 	pthread_mutex_lock(&e->lock);
 	old = e->cur;

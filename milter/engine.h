@@ -33,14 +33,18 @@
 #endif
 
 struct check_dkim;
+struct dns_share;
 struct orgdom;
 
 struct gen {
 	atomic_uint refs;
 	struct conf *cfg;         /* owned */
-	struct dns_resolver *dns; /* owned */
-	struct check_dkim *dkim;  /* owned; NULL when dkim = no */
-	char authserv_id[256];    /* authserv_id, or the host name */
+	struct dns_resolver *dns; /* shared by the generations whose DNS
+	                             settings are the same (a reload keeps
+	                             the cache); see struct dns_share */
+	struct dns_share *dns_share;
+	struct check_dkim *dkim; /* owned; NULL when dkim = no */
+	char authserv_id[256];   /* authserv_id, or the host name */
 	struct check_spf_weights spf_weights; /* defaults + symbol_weights */
 	unsigned serial; /* 1 for the first, +1 per reload */
 };

@@ -315,6 +315,25 @@ like "$(cat "$log")" "zone=flip.test kind=ip enabled: probe passed" \
 msg -c 192.0.2.50
 like "$out" "tests=.*RBL_FLIP_TEST" "and scores again"
 
+# a reload with the same DNS settings keeps the resolver and its cache:
+# with the DNS server stopped, a client asked before the reload is still
+# found on bl.test
+config
+kill -HUP "$mpid"
+sleep 0.5
+msg -c 192.0.2.67
+like "$out" "^verdict: reject$" "a listed client is looked up (and its answers cached)"
+config
+kill -HUP "$mpid"
+sleep 0.5 # the reload's probes bypass the cache: let them finish
+kill -STOP "$dns_pid"
+msg -c 192.0.2.67
+kill -CONT "$dns_pid"
+like "$out" "^verdict: reject$" \
+	"after a reload the cached answers still count (the DNS server is stopped)"
+like "$(grep 'client=.*192\.0\.2\.67' "$log" | tail -n 1)" "symbols=.*RBL_BL_TEST" \
+	"the log shows the listing found in the cache"
+
 # a DNS server that stops answering: mail flows within the deadline
 config
 kill -HUP "$mpid"
