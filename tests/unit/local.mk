@@ -35,6 +35,8 @@ check_PROGRAMS += $(MILTER_UNIT_TESTS)
 TESTS += $(MILTER_UNIT_TESTS)
 MILTER_UNIT_CPPFLAGS = $(UNIT_CPPFLAGS) -I$(top_srcdir)/milter
 MILTER_UNIT_LDADD = $(MILTER_CORE_LIBS) $(CMOCKA_LIBS)
+%canon_reldir%_test_dns_SOURCES = %reldir%/test_dns.c %reldir%/test_dns_cache.c \
+	%reldir%/dnstest.h
 %canon_reldir%_test_dns_CPPFLAGS = $(MILTER_UNIT_CPPFLAGS) $(FAKEDNS_CPPFLAGS)
 %canon_reldir%_test_dns_LDADD = $(FAKEDNS_LIBS) $(MILTER_UNIT_LDADD)
 %canon_reldir%_test_dnsl_CPPFLAGS = $(MILTER_UNIT_CPPFLAGS)
