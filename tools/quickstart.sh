@@ -231,6 +231,8 @@ Ask the store:
   $REPCTL --db $STORE show 203.0.113.7
   $REPCTL --db $STORE --json show 192.0.2.10
 Manual pages: man -l milter/repmilter.8 milter/repmilter.conf.5 tools/repctl.1
+Exchanging reputation with partners: man -l tools/repsync.8, and README's
+"Joining a partner".
 The whole test suite: sh tests/run-suite.sh
 EOF
 }
