@@ -120,18 +120,27 @@ fail:
 	return rc;
 }
 
+/* bench_corpus_name - "NNNN-KIND.eml" */
+void bench_corpus_name(
+        const struct mailcorpus *mc, size_t i, char *buf, size_t len)
+{
+	i %= mailcorpus_count(mc);
+	snprintf(buf, len, "%04zu-%s.eml", i,
+	        kind_names[mailcorpus_get(mc, i)->sig]);
+}
+
 /* bench_corpus_dump - one file per message */
 int bench_corpus_dump(
         const struct mailcorpus *mc, const char *dir, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < mailcorpus_count(mc); i++) {
 		const struct mailcorpus_msg *m = mailcorpus_get(mc, i);
-		char path[4096];
+		char path[4096], name[64];
 		FILE *fp;
 		int bad;
 
-		snprintf(path, sizeof path, "%s/%04zu-%s.eml", dir, i,
-		        kind_names[m->sig]);
+		bench_corpus_name(mc, i, name, sizeof name);
+		snprintf(path, sizeof path, "%s/%s", dir, name);
 		if ((fp = fopen(path, "wb")) == NULL) {
 			snprintf(err, errlen, "%s: %s", path, strerror(errno));
 			return -1;

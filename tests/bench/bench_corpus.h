@@ -37,6 +37,11 @@ int bench_corpus_make(const struct bench_corpus_opts *o,
 int bench_corpus_dump(
         const struct mailcorpus *mc, const char *dir, char *err, size_t errlen);
 
+/* bench_corpus_name - the file name bench_corpus_dump gives message i
+ * (modulo the count), "NNNN-KIND.eml", into buf */
+void bench_corpus_name(
+        const struct mailcorpus *mc, size_t i, char *buf, size_t len);
+
 /* bench_corpus_shares - "rsa=40% ed25519=20% tampered=10% none=30%"
  * (fake signatures count as fake=) into buf */
 void bench_corpus_shares(const struct mailcorpus *mc, char *buf, size_t len);

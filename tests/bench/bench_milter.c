@@ -20,7 +20,14 @@
  * 20% ed25519-sha256, 10% signed then changed, the rest unsigned) carry
  * real signatures, made once at start with libopendkim (bench_corpus.h).
  * The bytes then depend on the keys too. --dump-corpus DIR writes the
- * corpus out and exits, without a filter.
+ * corpus out and exits, without a filter. --write-corpus DIR does the same
+ * for an MTA to be loaded with (tests/bench/run-postfix-bench.sh): the
+ * corpus files, and DIR/manifest with one line for each of --messages
+ * messages (message i is corpus message i modulo --corpus, as in the
+ * load), in the form tests/integration/smtpsend -L reads: the file, the
+ * client address (drawn as the load draws a session's client, seeded),
+ * the client's name and HELO (the message's HELO name, what the load
+ * passes at CONNECT and HELO), the envelope sender and the recipients.
  *
  * Output: one comment line about the corpus, a header line, then one
  * whitespace-separated row per level ("-" where a figure is not known):
@@ -73,6 +80,7 @@ struct opts {
 	size_t corpus;
 	uint64_t seed;
 	const char *domains_file, *dkim_keys, *dkim_selectors, *dump_dir;
+	const char *write_dir;
 	unsigned shares[3]; /* % rsa, ed25519, tampered */
 	long pid;           /* the filter's, for CPU and RSS; 0: none */
 	unsigned timeout_ms;
@@ -210,22 +218,31 @@ static void addrs_generate(struct addrs *l, size_t n, uint64_t seed)
 	}
 }
 
+/* client_pick - a session's client address: from the listed ones for a
+ * --listed-fraction of the draws, else from the clients */
+static const char *client_pick(const struct bench *b, uint64_t *rng)
+{
+	const struct addrs *l = &b->clients;
+
+	if (b->listed.n > 0 &&
+	        (double)(rnd(rng) % 1000000) < b->o.listed_fraction * 1e6)
+		l = &b->listed;
+	return l->a[rnd(rng) % l->n];
+}
+
 /* session_open - connect, CONNECT from a client of the lists, HELO */
 static int session_open(struct worker *w, size_t msg, struct mc_conn **out)
 {
 	const struct bench *b = w->b;
 	struct mc_options mo = {.timeout_ms = b->o.timeout_ms};
-	const struct addrs *l = &b->clients;
 	const struct mailcorpus_msg *m = mailcorpus_get(b->corpus, msg);
+	const char *client = client_pick(b, &w->rng);
 	int rc;
 
-	if (b->listed.n > 0 &&
-	        (double)(rnd(&w->rng) % 1000000) < b->o.listed_fraction * 1e6)
-		l = &b->listed;
 	rc = mc_open(b->o.socket, &mo, out, w->err, sizeof w->err);
 	if (rc != MC_OK)
 		return rc;
-	rc = mc_connect(*out, m->helo, l->a[rnd(&w->rng) % l->n], 25000, NULL);
+	rc = mc_connect(*out, m->helo, client, 25000, NULL);
 	if (rc == MC_OK)
 		rc = mc_helo(*out, m->helo, NULL);
 	if (rc != MC_OK) {
@@ -518,7 +535,8 @@ static void usage(void)
 	        "  [--corpus N] [--seed S] [--pid PID] [--timeout-ms MS]\n"
 	        "  [--warmup N] [--label TEXT] [--sender-domains FILE]\n"
 	        "  [--dkim-keys RSA.pem,ED.pem] [--dkim-selectors RSA,ED]\n"
-	        "  [--sign-shares RSA,ED,TAMPERED] [--dump-corpus DIR]\n");
+	        "  [--sign-shares RSA,ED,TAMPERED] [--dump-corpus DIR]\n"
+	        "  [--write-corpus DIR]\n");
 	exit(2);
 }
 
@@ -573,6 +591,7 @@ static const struct option longopts[] = {
         {"dkim-selectors", required_argument, NULL, 'E'},
         {"sign-shares", required_argument, NULL, 'G'},
         {"dump-corpus", required_argument, NULL, 'O'},
+        {"write-corpus", required_argument, NULL, 'W'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
 };
@@ -645,6 +664,8 @@ static int opts_string(struct opts *o, int ch, const char *arg)
 		shares_parse(o, arg);
 	else if (ch == 'O')
 		o->dump_dir = arg;
+	else if (ch == 'W')
+		o->write_dir = arg;
 	else
 		return 0;
 	return 1;
@@ -670,7 +691,9 @@ static void opts_parse(int argc, char **argv, struct opts *o)
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1)
 		if (!opts_string(o, ch, optarg))
 			opts_number(o, ch, optarg);
-	if ((o->socket == NULL && o->dump_dir == NULL) || optind != argc)
+	if ((o->socket == NULL && o->dump_dir == NULL &&
+	            o->write_dir == NULL) ||
+	        optind != argc)
 		usage();
 	if (o->warmup > o->messages)
 		o->warmup = o->messages;
@@ -704,8 +727,8 @@ static void corpus_make(struct bench *b)
 		die("%s", err);
 }
 
-/* bench_init - addresses, corpus, latency array */
-static void bench_init(struct bench *b)
+/* addrs_init - the client addresses of the options */
+static void addrs_init(struct bench *b)
 {
 	if (b->o.clients_file != NULL)
 		addrs_load(&b->clients, b->o.clients_file);
@@ -713,6 +736,56 @@ static void bench_init(struct bench *b)
 		addrs_generate(&b->clients, 1000, b->o.seed);
 	if (b->o.listed_file != NULL)
 		addrs_load(&b->listed, b->o.listed_file);
+}
+
+/* manifest_line - message i's line of the manifest */
+static int manifest_line(
+        FILE *fp, const struct bench *b, size_t i, uint64_t *rng)
+{
+	const struct mailcorpus_msg *m = mailcorpus_get(b->corpus, i);
+	char name[64];
+
+	bench_corpus_name(b->corpus, i, name, sizeof name);
+	fprintf(fp, "%s %s %s %s %s", name, client_pick(b, rng), m->helo,
+	        m->helo, m->sender[0] ? m->sender : "<>");
+	for (size_t r = 0; r < m->nrcpts; r++)
+		fprintf(fp, " %s", m->rcpts[r]);
+	return fputc('\n', fp) == EOF ? -1 : 0;
+}
+
+/* corpus_write - --write-corpus: the corpus files and the manifest */
+static void corpus_write(struct bench *b)
+{
+	const char *dir = b->o.write_dir;
+	uint64_t rng = b->o.seed * 1000003u + 7;
+	char err[512], path[4096], sig[128];
+	FILE *fp;
+	int bad = 0;
+
+	addrs_init(b);
+	corpus_make(b);
+	if (bench_corpus_dump(b->corpus, dir, err, sizeof err))
+		die("%s", err);
+	snprintf(path, sizeof path, "%s/manifest", dir);
+	if ((fp = fopen(path, "w")) == NULL)
+		die("%s: %s", path, strerror(errno));
+	for (size_t i = 0; i < b->o.messages && !bad; i++)
+		bad = manifest_line(fp, b, i, &rng);
+	if (fclose(fp) != 0 || bad)
+		die("%s: write error", path);
+	bench_corpus_shares(b->corpus, sig, sizeof sig);
+	printf("# bench_milter: wrote %zu files (mean %.1fKB, sig=%s) and "
+	       "%zu messages to %s\n",
+	        mailcorpus_count(b->corpus),
+	        (double)mailcorpus_bytes(b->corpus) /
+	                mailcorpus_count(b->corpus) / 1024,
+	        sig, b->o.messages, path);
+}
+
+/* bench_init - addresses, corpus, latency array */
+static void bench_init(struct bench *b)
+{
+	addrs_init(b);
 	corpus_make(b);
 	b->lv.lat = calloc(b->o.messages, sizeof *b->lv.lat);
 	if (b->lv.lat == NULL)
@@ -747,6 +820,13 @@ int main(int argc, char **argv)
 		if (bench_corpus_dump(b.corpus, b.o.dump_dir, err, sizeof err))
 			die("%s", err);
 		mailcorpus_free(b.corpus);
+		return 0;
+	}
+	if (b.o.write_dir != NULL) {
+		corpus_write(&b);
+		mailcorpus_free(b.corpus);
+		free(b.clients.a);
+		free(b.listed.a);
 		return 0;
 	}
 	signals_set();

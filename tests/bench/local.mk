@@ -36,3 +36,4 @@ bench-milter: %reldir%/bench_milter$(EXEEXT) %reldir%/nullfilter$(EXEEXT) \
 .PHONY: bench-milter
 include %reldir%/bench_feed.mk
 include %reldir%/bench_repsync.mk
+include %reldir%/bench_postfix.mk

@@ -9,8 +9,16 @@
  * final reply (accepted or not), 1 on a protocol error, a timeout or a
  * lost connection, 2 on bad usage.
  *
- * No library beyond libc. Single-threaded; connections are made one after
- * the other.
+ * No library beyond libc. By default single-threaded; connections are made
+ * one after the other.
+ *
+ * For load (tests/bench/run-postfix-bench.sh): -L sends a list of message
+ * files, each with its own client address, HELO, sender and recipients;
+ * -C N keeps N sessions going at once (N worker processes, forked once,
+ * taking messages from a shared counter); -U stamps each line with the
+ * times the MAIL command went out and the final reply came in. In that
+ * mode an error ends its session, not the program: the message's line
+ * says ERR and the worker goes on (it gives up after ten in a row).
  */
 #include "config.h"
 
@@ -20,17 +28,30 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <search.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #define SEND_LINE_MAX 4096 /* longest reply line we accept */
 #define SEND_RCPT_MAX 16
+#define SEND_LIST_MAX 1000000  /* lines of a -L list */
+#define SEND_FILES_MAX 200000  /* distinct files it names */
+#define SEND_WORKERS_MAX 1000  /* -C */
+#define SEND_FAILS_MAX 10      /* a worker gives up after this many in a row */
+#define SEND_FILE_MAX 67108864 /* bytes of one -L message file */
+#define SEND_OUT_SIZE 65536    /* send_text's buffer */
 
 /* What the command line asked for. */
 struct opts {
@@ -47,11 +68,38 @@ struct opts {
 	const char *subject;
 	const char *tag;     /* token prefix; NULL: none printed */
 	unsigned count;      /* messages in all */
+	int count_set;       /* -n given */
 	unsigned conns;      /* connections they are spread over */
 	unsigned body_bytes; /* generated body size, about */
 	int timeout_ms;
 	int timing;
 	int verbose;
+	const char *list;  /* -L: the message list; NULL: none */
+	unsigned workers;  /* -C: sessions at once; 0: the sequential mode */
+	unsigned per_conn; /* -k: messages per session with -C */
+	unsigned duration; /* -D: seconds after which -C claims no more */
+	int stamps;        /* -U */
+};
+
+/*
+ * What one message goes with: the client to pose as (XCLIENT), the
+ * envelope and the content. The sequential mode has one, from the options;
+ * -L has one per line of the list.
+ */
+struct envelope {
+	const char *xaddr; /* XCLIENT ADDR=; all three NULL: no XCLIENT */
+	const char *xname; /* XCLIENT NAME= */
+	const char *xhelo; /* XCLIENT HELO= */
+	const char *from;
+	const char *rcpt[SEND_RCPT_MAX];
+	unsigned nrcpt;
+	const char *data; /* the content; NULL: generate one */
+	size_t len;
+};
+
+/* What the workers of -C share (an anonymous shared mapping). */
+struct shared {
+	atomic_uint next; /* messages claimed so far */
 };
 
 /* One connection: the socket and its read buffer. */
@@ -70,12 +118,50 @@ struct reply {
 static struct opts opt;
 static char *file_data; /* the -m file, read once */
 static size_t file_len;
+static struct envelope *list_env; /* -L: one per line */
+static unsigned list_len;
 
-/* fail - report a protocol or system error and exit 1 */
+static void fail(const char *fmt, ...);
+
+/* slurp - a whole file, malloc'ed; its size in *len */
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	struct stat st;
+	char *data;
+
+	if (fp == NULL || fstat(fileno(fp), &st) < 0)
+		fail("%s: %s", path, strerror(errno));
+	if (opt.list && st.st_size > SEND_FILE_MAX)
+		fail("%s: larger than %d bytes", path, SEND_FILE_MAX);
+	*len = (size_t)st.st_size;
+	data = malloc(*len + 1);
+	if (data == NULL)
+		fail("out of memory");
+	if (fread(data, 1, *len, fp) != *len)
+		fail("%s: short read", path);
+	fclose(fp);
+	return data;
+}
+
+/* With -C, a worker's fail() jumps back to its loop with the reason. */
+static jmp_buf fail_jmp;
+static int fail_armed;
+static char fail_msg[512];
+
+/* fail - report a protocol or system error and exit 1 (with -C, in a
+ * worker: end the message with the reason in fail_msg instead) */
 static void fail(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (fail_armed) {
+		va_start(ap, fmt);
+		vsnprintf(fail_msg, sizeof(fail_msg), fmt, ap);
+		va_end(ap);
+		fail_armed = 0;
+		longjmp(fail_jmp, 1);
+	}
 	fflush(stdout);
 	fputs("smtpsend: ", stderr);
 	va_start(ap, fmt);
@@ -92,6 +178,15 @@ static long long now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* now_us - the same clock in microseconds (shared by the workers) */
+static long long now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 /* wait_fd - wait until fd is readable or writable; fail on timeout */
@@ -287,21 +382,21 @@ static int ehlo(struct conn *c, const char *name)
 	return strstr(r.text, "XCLIENT") != NULL;
 }
 
-/* xclient - send XCLIENT; r gets the new greeting */
-static void xclient(struct conn *c, struct reply *r)
+/* xclient - send XCLIENT for e's client; r gets the new greeting */
+static void xclient(struct conn *c, const struct envelope *e, struct reply *r)
 {
 	char cmd[SEND_LINE_MAX] = "XCLIENT", v[1024];
 	size_t n = strlen(cmd);
 
-	if (opt.xaddr)
+	if (e->xaddr)
 		n += (size_t)snprintf(cmd + n, sizeof(cmd) - n, " ADDR=%s",
-		        xtext(opt.xaddr, v, sizeof(v)));
-	if (opt.xname)
+		        xtext(e->xaddr, v, sizeof(v)));
+	if (e->xname)
 		n += (size_t)snprintf(cmd + n, sizeof(cmd) - n, " NAME=%s",
-		        xtext(opt.xname, v, sizeof(v)));
-	if (opt.xhelo)
+		        xtext(e->xname, v, sizeof(v)));
+	if (e->xhelo)
 		n += (size_t)snprintf(cmd + n, sizeof(cmd) - n, " HELO=%s",
-		        xtext(opt.xhelo, v, sizeof(v)));
+		        xtext(e->xhelo, v, sizeof(v)));
 	command(c, r, "%s", cmd);
 }
 
@@ -310,16 +405,17 @@ static void xclient(struct conn *c, struct reply *r)
  * when the session is ready for MAIL; otherwise the server refused the
  * session with a 4xx/5xx reply (left in r) and the connection is closed.
  */
-static int session_start(struct conn *c, struct reply *r)
+static int session_start(
+        struct conn *c, const struct envelope *e, struct reply *r)
 {
 	conn_open(c);
 	conn_reply(c, r);
 	if (r->code != 220)
 		goto refused;
-	if (opt.xaddr || opt.xname || opt.xhelo) {
+	if (e->xaddr || e->xname || e->xhelo) {
 		if (!ehlo(c, opt.ehlo))
 			fail("the server does not offer XCLIENT to us");
-		xclient(c, r);
+		xclient(c, e, r);
 		/* XCLIENT starts a new session: a new greeting, then EHLO.
 		 * Anything but that or 421 means we may not use it. */
 		if (r->code != 220 && r->code != 421)
@@ -328,7 +424,7 @@ static int session_start(struct conn *c, struct reply *r)
 			goto refused;
 	}
 	/* after XCLIENT we speak for the client: its HELO name, if set */
-	ehlo(c, opt.xhelo ? opt.xhelo : opt.ehlo);
+	ehlo(c, e->xhelo ? e->xhelo : opt.ehlo);
 	return 0;
 refused:
 	if (r->code < 400)
@@ -343,35 +439,52 @@ static void token(unsigned i, char *out, size_t size)
 	snprintf(out, size, "%s.%u", opt.tag ? opt.tag : "smtpsend", i);
 }
 
+/* out_put - n bytes of p into the buffer out (o used of SEND_OUT_SIZE),
+ * written to c when full; a span larger than the buffer goes directly */
+static void out_put(
+        struct conn *c, char *out, size_t *o, const char *p, size_t n)
+{
+	if (*o + n > SEND_OUT_SIZE) {
+		conn_write(c, out, *o);
+		*o = 0;
+	}
+	if (n > SEND_OUT_SIZE) {
+		conn_write(c, p, n);
+		return;
+	}
+	memcpy(out + *o, p, n);
+	*o += n;
+}
+
 /* send_text - send text as message content: LF becomes CRLF and lines
- * starting with a dot get another (RFC 5321 4.5.2) */
+ * starting with a dot get another (RFC 5321 4.5.2); a last line without
+ * LF is ended. Line by line, so that a 40 KB message costs a few copies,
+ * not a loop over each byte. */
 static void send_text(struct conn *c, const char *s, size_t len)
 {
-	static char out[65536];
-	size_t o = 0, i;
-	int bol = 1;
+	static char out[SEND_OUT_SIZE];
+	const char *nl;
+	size_t o = 0, i = 0, n;
 
-	for (i = 0; i < len; i++) {
-		if (o + 4 > sizeof(out)) {
-			conn_write(c, out, o);
-			o = 0;
+	while (i < len) {
+		nl = memchr(s + i, '\n', len - i);
+		n = nl ? (size_t)(nl - (s + i)) : len - i;
+		if (s[i] == '.')
+			out_put(c, out, &o, ".", 1);
+		if (nl && n > 0 && s[i + n - 1] == '\r') {
+			out_put(c, out, &o, s + i, n + 1); /* CRLF already */
+		} else {
+			out_put(c, out, &o, s + i, n);
+			out_put(c, out, &o, "\r\n", 2);
 		}
-		if (bol && s[i] == '.')
-			out[o++] = '.';
-		if (s[i] == '\n' && (i == 0 || s[i - 1] != '\r'))
-			out[o++] = '\r';
-		out[o++] = s[i];
-		bol = s[i] == '\n';
-	}
-	if (!bol) {
-		out[o++] = '\r';
-		out[o++] = '\n';
+		i += nl ? n + 1 : n;
 	}
 	conn_write(c, out, o);
 }
 
 /* send_generated - a small RFC 5322 message carrying the token */
-static void send_generated(struct conn *c, const char *tok)
+static void send_generated(
+        struct conn *c, const struct envelope *e, const char *tok)
 {
 	char hdr[SEND_LINE_MAX], date[64], line[80];
 	time_t t = time(NULL);
@@ -384,7 +497,7 @@ static void send_generated(struct conn *c, const char *tok)
 	        "Message-ID: <%s@smtpsend.invalid>\nMIME-Version: 1.0\n"
 	        "Content-Type: text/plain; charset=us-ascii\n\n"
 	        "Test message %s.\n",
-	        opt.from, opt.rcpt[0], opt.subject, tok, date, tok, tok);
+	        e->from, e->rcpt[0], opt.subject, tok, date, tok, tok);
 	if (n < 0 || (size_t)n >= sizeof(hdr))
 		fail("headers too long");
 	send_text(c, hdr, (size_t)n);
@@ -396,21 +509,23 @@ static void send_generated(struct conn *c, const char *tok)
 	}
 }
 
-/* send_content - the message after DATA's 354, then the final dot */
-static void send_content(struct conn *c, const char *tok)
+/* send_content - the message after DATA's 354, then the final dot; a
+ * -m file gets the token header first, a -L file is sent as it is */
+static void send_content(
+        struct conn *c, const struct envelope *e, const char *tok)
 {
 	char hdr[SEND_LINE_MAX];
 	int n;
 
-	if (file_data) {
-		if (opt.tag) {
+	if (e->data) {
+		if (opt.tag && !opt.list) {
 			n = snprintf(hdr, sizeof(hdr), "X-Smtpsend-Token: %s\n",
 			        tok);
 			send_text(c, hdr, (size_t)n);
 		}
-		send_text(c, file_data, file_len);
+		send_text(c, e->data, e->len);
 	} else {
-		send_generated(c, tok);
+		send_generated(c, e, tok);
 	}
 	conn_write(c, ".\r\n", 3);
 	if (opt.verbose)
@@ -418,19 +533,22 @@ static void send_content(struct conn *c, const char *tok)
 }
 
 /*
- * transaction - MAIL, RCPT, DATA for one message; r gets its final reply.
- * A refusal before the content ends the transaction with RSET.
+ * transaction - MAIL, RCPT, DATA for one message; r gets its final reply
+ * and *t_mail the time (now_us) the MAIL command went out. A refusal
+ * before the content ends the transaction with RSET.
  */
-static void transaction(struct conn *c, const char *tok, struct reply *r)
+static void transaction(struct conn *c, const struct envelope *e,
+        const char *tok, struct reply *r, long long *t_mail)
 {
 	struct reply rr;
 	unsigned i, accepted = 0;
 
-	command(c, r, "MAIL FROM:<%s>", opt.from);
+	*t_mail = now_us();
+	command(c, r, "MAIL FROM:<%s>", e->from);
 	if (r->code != 250)
 		goto refused;
-	for (i = 0; i < opt.nrcpt; i++) {
-		command(c, &rr, "RCPT TO:<%s>", opt.rcpt[i]);
+	for (i = 0; i < e->nrcpt; i++) {
+		command(c, &rr, "RCPT TO:<%s>", e->rcpt[i]);
 		if (rr.code == 250 || rr.code == 251)
 			accepted++;
 		else
@@ -443,7 +561,7 @@ static void transaction(struct conn *c, const char *tok, struct reply *r)
 	command(c, r, "DATA");
 	if (r->code != 354)
 		goto refused;
-	send_content(c, tok);
+	send_content(c, e, tok);
 	conn_reply(c, r);
 	return;
 refused:
@@ -453,13 +571,17 @@ refused:
 		command(c, &rr, "RSET");
 }
 
-/* report - the line for one message */
-static void report(const char *tok, long long ms, const struct reply *r)
+/* report - the line for one message; with -U, t_mail and t_end (now_us)
+ * are put on it */
+static void report(const char *tok, long long ms, const struct reply *r,
+        long long t_mail, long long t_end)
 {
 	if (opt.tag)
 		printf("%s ", tok);
 	if (opt.timing)
 		printf("ms=%lld ", ms);
+	if (opt.stamps)
+		printf("mail=%lld end=%lld ", t_mail, t_end);
 	printf("%d %s\n", r->code, r->text);
 	fflush(stdout);
 }
@@ -477,48 +599,396 @@ static void quit(struct conn *c)
 	conn_close(c);
 }
 
+/* envelope_of - message i's (from 1): its line of the list, or the
+ * options' */
+static const struct envelope *envelope_of(unsigned i, struct envelope *base)
+{
+	if (list_env != NULL)
+		return &list_env[(i - 1) % list_len];
+	return base;
+}
+
+/* envelope_base - the envelope the options describe */
+static void envelope_base(struct envelope *e)
+{
+	*e = (struct envelope){.xaddr = opt.xaddr,
+	        .xname = opt.xname,
+	        .xhelo = opt.xhelo,
+	        .from = opt.from,
+	        .nrcpt = opt.nrcpt,
+	        .data = file_data,
+	        .len = file_len};
+	memcpy(e->rcpt, opt.rcpt, sizeof(e->rcpt));
+}
+
 /* send_all - the messages, spread over the connections in blocks; a
  * connection the server closes (421) is made again for the next message */
 static void send_all(void)
 {
 	struct conn c = {.fd = -1};
+	struct envelope base;
+	const struct envelope *e;
 	struct reply r;
 	char tok[256];
 	unsigned i, per = (opt.count + opt.conns - 1) / opt.conns;
-	long long t0;
+	long long t0, t_mail;
 
+	envelope_base(&base);
 	for (i = 1; i <= opt.count; i++) {
 		if (c.fd >= 0 && (i - 1) % per == 0)
 			quit(&c);
 		token(i, tok, sizeof(tok));
+		e = envelope_of(i, &base);
 		t0 = now_ms();
-		if (c.fd < 0 && session_start(&c, &r) < 0) {
-			report(tok, now_ms() - t0, &r);
+		t_mail = now_us();
+		if (c.fd < 0 && session_start(&c, e, &r) < 0) {
+			report(tok, now_ms() - t0, &r, t_mail, now_us());
 			continue;
 		}
-		transaction(&c, tok, &r);
-		report(tok, now_ms() - t0, &r);
+		transaction(&c, e, tok, &r, &t_mail);
+		report(tok, now_ms() - t0, &r, t_mail, now_us());
 		if (r.code == 421)
 			conn_close(&c);
 	}
 	quit(&c);
 }
 
+/*
+ * Concurrent mode (-C): workers, each a process with its own sessions.
+ */
+
+static volatile sig_atomic_t got_signal;
+
+/* on_signal - remember a signal; the parent passes it on to the workers,
+ * a worker stops at its next message */
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+/* A worker's session and current message: static, so that nothing a
+ * longjmp from fail() returns to lives in a register (one thread per
+ * worker process). */
+static struct {
+	struct conn c;
+	const struct envelope *e;
+	char tok[256];
+	long long t0, t_mail;
+	struct reply r;
+} job = {.c = {.fd = -1}};
+
+/* job_error - the line of a message that failed, the connection closed */
+static void job_error(void)
+{
+	conn_close(&job.c);
+	if (opt.tag)
+		printf("%s ", job.tok);
+	if (opt.timing)
+		printf("ms=%lld ", now_ms() - job.t0);
+	if (opt.stamps)
+		printf("mail=%lld end=%lld ", job.t_mail, now_us());
+	printf("ERR %s\n", fail_msg);
+	fflush(stdout);
+}
+
+/*
+ * job_send - the current message on job.c (a session is opened when there
+ * is none): its line, with ERR and the reason when something failed (then
+ * the connection is closed). Returns 0, or -1 on such a failure. A
+ * session takes the client of its first message.
+ */
+static int job_send(void)
+{
+	if (setjmp(fail_jmp) != 0) {
+		job_error();
+		return -1;
+	}
+	fail_armed = 1;
+	if (job.c.fd < 0 && session_start(&job.c, job.e, &job.r) < 0) {
+		fail_armed = 0;
+		report(job.tok, now_ms() - job.t0, &job.r, job.t_mail,
+		        now_us());
+		return 0;
+	}
+	transaction(&job.c, job.e, job.tok, &job.r, &job.t_mail);
+	fail_armed = 0;
+	report(job.tok, now_ms() - job.t0, &job.r, job.t_mail, now_us());
+	if (job.r.code == 421)
+		conn_close(&job.c);
+	return 0;
+}
+
+/* job_quit - QUIT the session if there is one; a failure only closes it
+ * (every message of it has its line already) */
+static void job_quit(void)
+{
+	if (job.c.fd < 0)
+		return;
+	if (setjmp(fail_jmp) != 0) {
+		conn_close(&job.c);
+		return;
+	}
+	fail_armed = 1;
+	quit(&job.c);
+	fail_armed = 0;
+}
+
+/* worker_run - claim messages until there are none, the -D deadline has
+ * passed or a signal came; per_conn messages a session. Exits 0, or 1
+ * when any message failed. */
+static void worker_run(struct shared *sh, long long deadline_ms)
+{
+	struct envelope base;
+	unsigned i, on_conn = 0, fails = 0, failed = 0;
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART; /* a signal stops the loop, not a read */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	envelope_base(&base);
+	while (!got_signal && fails < SEND_FAILS_MAX) {
+		if (deadline_ms && now_ms() >= deadline_ms)
+			break;
+		i = atomic_fetch_add(&sh->next, 1) + 1;
+		if (i > opt.count)
+			break;
+		job.e = envelope_of(i, &base);
+		token(i, job.tok, sizeof(job.tok));
+		job.t0 = now_ms();
+		job.t_mail = now_us();
+		if (job_send() < 0) {
+			fails++;
+			failed++;
+			on_conn = 0;
+			continue;
+		}
+		fails = 0;
+		if (job.c.fd < 0)
+			on_conn = 0;
+		else if (++on_conn >= opt.per_conn) {
+			job_quit();
+			on_conn = 0;
+		}
+	}
+	job_quit();
+	exit(failed ? 1 : 0);
+}
+
+/* workers_wait - reap the workers; a signal to us is passed on to them.
+ * Returns how many did not exit 0. */
+static unsigned workers_wait(const pid_t *pids, unsigned n)
+{
+	unsigned left = n, bad = 0, k;
+	int forwarded = 0, st;
+	pid_t p;
+
+	while (left > 0) {
+		p = waitpid(-1, &st, 0);
+		if (p < 0 && errno == EINTR) {
+			if (got_signal && !forwarded) {
+				for (k = 0; k < n; k++)
+					kill(pids[k], SIGTERM);
+				forwarded = 1;
+			}
+			continue;
+		}
+		if (p < 0)
+			break;
+		for (k = 0; k < n && pids[k] != p; k++)
+			;
+		if (k == n)
+			continue;
+		left--;
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			bad++;
+	}
+	return bad;
+}
+
+/*
+ * send_concurrent - -C: fork the workers, wait for them, then a comment
+ * line with their CPU time. Exits 0 when every worker got a final reply
+ * for each of its messages, 1 otherwise.
+ */
+static void send_concurrent(void)
+{
+	struct sigaction sa;
+	struct rusage ru;
+	struct shared *sh;
+	pid_t *pids;
+	long long deadline_ms = 0, t0 = now_ms();
+	unsigned k, bad, claimed;
+
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+	        MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pids = calloc(opt.workers, sizeof(*pids));
+	if (sh == MAP_FAILED || pids == NULL)
+		fail("out of memory");
+	atomic_init(&sh->next, 0);
+	if (opt.duration)
+		deadline_ms = t0 + (long long)opt.duration * 1000;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal; /* no SA_RESTART: waitpid sees EINTR */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	fflush(stdout);
+	for (k = 0; k < opt.workers; k++) {
+		pids[k] = fork();
+		if (pids[k] < 0) {
+			got_signal = SIGTERM;
+			fprintf(stderr, "smtpsend: fork: %s\n",
+			        strerror(errno));
+			break;
+		}
+		if (pids[k] == 0) {
+			free(pids);
+			worker_run(sh, deadline_ms);
+		}
+	}
+	if (k < opt.workers)
+		for (unsigned j = 0; j < k; j++)
+			kill(pids[j], SIGTERM);
+	bad = workers_wait(pids, k) + (k < opt.workers);
+	getrusage(RUSAGE_CHILDREN, &ru);
+	claimed = atomic_load(&sh->next);
+	printf("# smtpsend: workers=%u claimed=%u secs=%.3f cpu_us=%lld "
+	       "failed_workers=%u\n",
+	        opt.workers, claimed < opt.count ? claimed : opt.count,
+	        (double)(now_ms() - t0) / 1000,
+	        (long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 +
+	                ru.ru_utime.tv_usec + ru.ru_stime.tv_usec,
+	        bad);
+	fflush(stdout);
+	free(pids);
+	munmap(sh, sizeof(*sh));
+	if (bad)
+		exit(1);
+}
+
 /* read_file - the whole message file into file_data */
 static void read_file(const char *path)
 {
-	FILE *fp = fopen(path, "rb");
-	struct stat st;
+	file_data = slurp(path, &file_len);
+}
 
-	if (fp == NULL || fstat(fileno(fp), &st) < 0)
-		fail("%s: %s", path, strerror(errno));
-	file_len = (size_t)st.st_size;
-	file_data = malloc(file_len + 1);
-	if (file_data == NULL)
+/* A message file of the list, read once however many lines name it. */
+struct list_file {
+	char *data;
+	size_t len;
+};
+
+/* list_field - "-" is no value (NULL); "<>" the null sender (from only) */
+static const char *list_field(const char *s, int is_from)
+{
+	char *d;
+
+	if (strcmp(s, "-") == 0)
+		return NULL;
+	if (is_from && strcmp(s, "<>") == 0)
+		return "";
+	if ((d = strdup(s)) == NULL)
 		fail("out of memory");
-	if (fread(file_data, 1, file_len, fp) != file_len)
-		fail("%s: short read", path);
+	return d;
+}
+
+/* list_content - the file a line names (relative to the list's folder),
+ * read the first time only */
+static void list_content(
+        struct envelope *e, const char *name, const char *dir, size_t dirlen)
+{
+	char path[4096];
+	ENTRY key, *hit;
+	struct list_file *f;
+
+	if (name[0] == '/' || dirlen == 0)
+		snprintf(path, sizeof(path), "%s", name);
+	else if ((size_t)snprintf(path, sizeof(path), "%.*s/%s", (int)dirlen,
+	                 dir, name) >= sizeof(path))
+		fail("%s: path too long", name);
+	key.key = path;
+	key.data = NULL;
+	if ((hit = hsearch(key, FIND)) == NULL) {
+		if ((f = malloc(sizeof(*f))) == NULL ||
+		        (key.key = strdup(path)) == NULL)
+			fail("out of memory");
+		f->data = slurp(path, &f->len);
+		key.data = f;
+		if ((hit = hsearch(key, ENTER)) == NULL)
+			fail("too many message files");
+	}
+	f = hit->data;
+	e->data = f->data;
+	e->len = f->len;
+}
+
+/* list_line - one line of the list into e: FILE ADDR NAME HELO FROM
+ * RCPT... (blank-separated, "-" where there is no value) */
+static void list_line(struct envelope *e, char *line, unsigned lineno,
+        const char *dir, size_t dirlen)
+{
+	char *f[5 + SEND_RCPT_MAX], *save = NULL, *t;
+	unsigned n = 0;
+
+	for (t = strtok_r(line, " \t\r\n", &save); t != NULL;
+	        t = strtok_r(NULL, " \t\r\n", &save)) {
+		if (n == 5 + SEND_RCPT_MAX)
+			fail("%s:%u: more than %d recipients", opt.list, lineno,
+			        SEND_RCPT_MAX);
+		f[n++] = t;
+	}
+	if (n < 6)
+		fail("%s:%u: want FILE ADDR NAME HELO FROM RCPT...", opt.list,
+		        lineno);
+	memset(e, 0, sizeof(*e));
+	list_content(e, f[0], dir, dirlen);
+	e->xaddr = list_field(f[1], 0);
+	e->xname = list_field(f[2], 0);
+	e->xhelo = list_field(f[3], 0);
+	if ((e->from = list_field(f[4], 1)) == NULL)
+		fail("%s:%u: no sender (the null sender is <>)", opt.list,
+		        lineno);
+	for (unsigned k = 5; k < n; k++)
+		e->rcpt[e->nrcpt++] = list_field(f[k], 0);
+}
+
+/* read_list - the -L list: every line's envelope, every file read once.
+ * Blank lines and lines starting with # are skipped. */
+static void read_list(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	const char *slash = strrchr(path, '/');
+	size_t dirlen = slash ? (size_t)(slash - path) + (slash == path) : 0;
+	char line[SEND_LINE_MAX];
+	unsigned cap = 0, lineno = 0;
+
+	if (fp == NULL)
+		fail("%s: %s", path, strerror(errno));
+	if (hcreate(SEND_FILES_MAX) == 0)
+		fail("out of memory");
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		lineno++;
+		if (strchr(line, '\n') == NULL && !feof(fp))
+			fail("%s:%u: line too long", path, lineno);
+		if (line[strspn(line, " \t\r\n")] == '\0' || line[0] == '#')
+			continue;
+		if (list_len == SEND_LIST_MAX)
+			fail("%s: more than %d messages", path, SEND_LIST_MAX);
+		if (list_len == cap) {
+			cap = cap ? cap * 2 : 1024;
+			list_env = realloc(list_env, cap * sizeof(*list_env));
+			if (list_env == NULL)
+				fail("out of memory");
+		}
+		list_line(&list_env[list_len++], line, lineno, path, dirlen);
+	}
 	fclose(fp);
+	if (list_len == 0)
+		fail("%s: no messages", path);
 }
 
 /* port_free - 1 when TCP and UDP port p can both be bound on 127.0.0.1 */
@@ -570,6 +1040,8 @@ static const char usage_text[] =
         "                [-E XHELO] [-f FROM] [-r RCPT]... [-m FILE]\n"
         "                [-s SUBJECT] [-i TAG] [-b BYTES] [-n COUNT]\n"
         "                [-c CONNS] [-t SECONDS] [-T] [-v]\n"
+        "       smtpsend -p PORT -L LIST [-C SESSIONS] [-k PER] [-D SECONDS]\n"
+        "                [-U] [-n COUNT] [-i TAG] [-t SECONDS] [-T] [-v]\n"
         "       smtpsend -P COUNT\n"
         "\n"
         "  -p PORT     the server's port; -H its IPv4 address (127.0.0.1)\n"
@@ -591,10 +1063,26 @@ static const char usage_text[] =
         "  -v          the dialogue on stderr\n"
         "  -P COUNT    print COUNT free loopback ports (TCP and UDP), exit\n"
         "\n"
-        "Prints one line per message: [TAG.N] [ms=N] CODE TEXT, the final\n"
-        "reply (the one after the content, or the refusal that ended the\n"
-        "transaction). Exit 0 when every message got one, 1 on a protocol\n"
-        "error, timeout or lost connection, 2 on bad usage.\n";
+        "  -L LIST     send the messages of LIST, one a line: FILE ADDR NAME\n"
+        "              HELO FROM RCPT... (blank-separated; FILE relative to\n"
+        "              LIST's folder and sent as it is; ADDR, NAME and HELO\n"
+        "              are XCLIENT's, \"-\" for none; FROM <> is the null\n"
+        "              sender). -n COUNT cycles through it (default: once)\n"
+        "  -C SESSIONS that many sessions at once, each in a worker process;\n"
+        "              a message that fails prints ERR and the reason, and\n"
+        "              ends its session only. Last line: \"# smtpsend:\"\n"
+        "              with the workers' CPU time (cpu_us=)\n"
+        "  -k PER      with -C, messages per session (1); a session poses\n"
+        "              as the client of its first message\n"
+        "  -D SECONDS  with -C, claim no new message after SECONDS\n"
+        "  -U          put mail=US end=US on each line: the monotonic clock\n"
+        "              in microseconds when MAIL went out (the session's\n"
+        "              start for a refused session) and at the final reply\n"
+        "\n"
+        "Prints one line per message: [TAG.N] [ms=N] [mail=US end=US] CODE\n"
+        "TEXT, the final reply (the one after the content, or the refusal\n"
+        "that ended the transaction). Exit 0 when every message got one, 1\n"
+        "on a protocol error, timeout or lost connection, 2 on bad usage.\n";
 
 /* usage - the usage text, exit 2 */
 static void usage(void)
@@ -616,6 +1104,32 @@ static unsigned number(const char *s, unsigned max)
 	return (unsigned)v;
 }
 
+/* parse_load - the options of -L and -C mode, or usage */
+static void parse_load(int ch)
+{
+	switch (ch) {
+	case 'L':
+		opt.list = optarg;
+		break;
+	case 'C':
+		opt.workers = number(optarg, SEND_WORKERS_MAX);
+		if (opt.workers == 0)
+			usage();
+		break;
+	case 'k':
+		opt.per_conn = number(optarg, 1000000);
+		break;
+	case 'D':
+		opt.duration = number(optarg, 86400);
+		break;
+	case 'U':
+		opt.stamps = 1;
+		break;
+	default:
+		usage();
+	}
+}
+
 /* parse_args - fill opt from argv */
 static void parse_args(int argc, char **argv)
 {
@@ -627,9 +1141,10 @@ static void parse_args(int argc, char **argv)
 	        .subject = "test message",
 	        .count = 1,
 	        .conns = 1,
+	        .per_conn = 1,
 	        .timeout_ms = 10000};
 	while ((ch = getopt(argc, argv,
-	                "p:H:e:x:N:E:f:r:m:s:i:b:n:c:t:TvP:")) != -1) {
+	                "p:H:e:x:N:E:f:r:m:s:i:b:n:c:t:TvP:L:C:k:D:U")) != -1) {
 		switch (ch) {
 		case 'p':
 			opt.port = number(optarg, 65535);
@@ -671,6 +1186,7 @@ static void parse_args(int argc, char **argv)
 			break;
 		case 'n':
 			opt.count = number(optarg, 1000000);
+			opt.count_set = 1;
 			break;
 		case 'c':
 			opt.conns = number(optarg, 1000000);
@@ -688,11 +1204,16 @@ static void parse_args(int argc, char **argv)
 			free_ports(number(optarg, 64));
 			exit(0);
 		default:
-			usage();
+			parse_load(ch);
 		}
 	}
-	if (optind != argc || opt.port == 0 || opt.nrcpt == 0 ||
-	        opt.count == 0 || opt.conns == 0 || opt.timeout_ms == 0)
+	if (optind != argc || opt.port == 0 ||
+	        (opt.nrcpt == 0 && opt.list == NULL) || opt.count == 0 ||
+	        opt.conns == 0 || opt.timeout_ms == 0 || opt.per_conn == 0)
+		usage();
+	/* a list brings its own clients, envelopes and contents */
+	if (opt.list != NULL &&
+	        (opt.file || opt.xaddr || opt.xname || opt.xhelo || opt.nrcpt))
 		usage();
 	if (opt.conns > opt.count)
 		opt.conns = opt.count;
@@ -703,7 +1224,15 @@ int main(int argc, char **argv)
 	parse_args(argc, argv);
 	if (opt.file)
 		read_file(opt.file);
-	send_all();
+	if (opt.list) {
+		read_list(opt.list);
+		if (!opt.count_set)
+			opt.count = list_len;
+	}
+	if (opt.workers)
+		send_concurrent();
+	else
+		send_all();
 	free(file_data);
 	return 0;
 }
