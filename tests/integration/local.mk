@@ -2,7 +2,8 @@
 # smtpsend is the SMTP client (with XCLIENT) the scripts drive Postfix with;
 # harness.sh is what the scripts share (sourced, not run).
 check_PROGRAMS += %reldir%/smtpsend
-%canon_reldir%_smtpsend_SOURCES = %reldir%/smtpsend.c
+%canon_reldir%_smtpsend_SOURCES = %reldir%/smtpsend.c \
+	%reldir%/smtpsend_load.c %reldir%/smtpsend.h
 
 INTEGRATION_TESTS = %reldir%/test_postfix.sh %reldir%/test_postfix_auth.sh \
 	%reldir%/test_repsync.sh
