@@ -533,8 +533,14 @@ static int pull_repfeed(struct puller *pl, int apply)
 
 		(void)rs_fmt(
 		        sname, sizeof sname, "%s%s", f->name, MSIGN_SUFFIX);
-		if (pl_get(pl, f->name, f->size, f->size, 0, path,
-		            sizeof path) != 0 ||
+		if (f->size > (uint64_t)pl->x->conf->max_feed_mb << 20)
+			pl_fail(pl,
+			        "%s: %llu bytes, more than max_feed_mb (%u MB)",
+			        f->name, (unsigned long long)f->size,
+			        pl->x->conf->max_feed_mb);
+		if (pl->why[0] != '\0' ||
+		        pl_get(pl, f->name, f->size, f->size, 0, path,
+		                sizeof path) != 0 ||
 		        pl_get(pl, sname, SIG_MAX, 0, 1, spath, sizeof spath) !=
 		                0) {
 			struct rs_audit a = {.partner = pl->p->name,

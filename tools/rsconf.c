@@ -293,6 +293,8 @@ static const struct cfgfile_option global_table[] = {
                 OFF(connect_timeout_ms)),
         ROW_NUM("timeout", MS, "5m", 1000, 86400000, OFF(timeout_ms)),
         ROW_NUM("retries", CFGFILE_UINT, "2", 0, 10, OFF(retries)),
+        ROW_NUM("max_feed_mb", CFGFILE_UINT, "1024", 1, 65536,
+                OFF(max_feed_mb)),
         ROW_NUM("backoff", MS, "2s", 1, 600000, OFF(backoff_ms)),
 };
 #define GLOBAL_N (sizeof global_table / sizeof global_table[0])

@@ -80,6 +80,7 @@ struct rs_conf {
 	char *never_text, *sentinels_text;
 	struct rs_subjects never, sentinels;
 	unsigned connect_timeout_ms, timeout_ms, retries, backoff_ms;
+	unsigned max_feed_mb; /* largest feed file fetched, MB */
 	unsigned npartners;
 	struct rs_partner partner[RS_PARTNERS_MAX];
 };

@@ -219,6 +219,22 @@ if command -v minisign >/dev/null 2>&1; then
 	like "$err" "signature does not verify" "because of its signature"
 fi
 
+# A feed file over max_feed_mb is not fetched, whatever the manifest says.
+mkstore="$top_builddir/tests/bench/mkstore"
+if [ -x "$mkstore" ]; then
+	conf big
+	"$repsync" -q -c "$t/big.conf" keygen >/dev/null
+	"$mkstore" "$t/big/store.mdb" fill 150000
+	"$repsync" -q -c "$t/big.conf" publish
+	conf small "max_feed_mb = 1" "partner.big.url = file://$t/big/feed/" \
+		"partner.big.public_key = $t/big/key.pub"
+	run "$repsync" -c "$t/small.conf" pull
+	is "$rc" 1 "a feed file over max_feed_mb is refused"
+	like "$err" "more than max_feed_mb \(1 MB\)" "and the reason says so"
+	is "$(find "$t/small/state/partner/big" -name '*.tsv.zst*' | wc -l)" 0 \
+		"nothing of it was fetched"
+fi
+
 run "$repsync" -c "$t/a.conf" quarantine list
 is "$rc" 0 "quarantine list"
 like "$out" "nothing in quarantine" "an empty quarantine"
