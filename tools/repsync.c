@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -319,11 +320,35 @@ static const struct command commands[] = {
         {"quarantine", cmd_quarantine},
 };
 
+int rs_lock(struct rs_ctx *x)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (rs_mkdirs(x->conf->state_dir, 0750) != 0 ||
+	        rs_fmt(path, sizeof path, "%s/lock", x->conf->state_dir) != 0 ||
+	        (fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640)) < 0) {
+		rs_err("%s: %s", x->conf->state_dir, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		rs_err("%s: %s", path,
+		        errno == EWOULDBLOCK
+		                ? "another repsync publish, pull or quarantine "
+		                  "is running; try again when it is done"
+		                : strerror(errno));
+		close(fd);
+		return -1;
+	}
+	x->lock = fd;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *config = DEFAULT_CONFIG;
 	struct rs_conf conf;
-	struct rs_ctx x = {.conf = &conf};
+	struct rs_ctx x = {.conf = &conf, .lock = -1};
 	char err[8192];
 	int opt, print = 0, status;
 
@@ -397,5 +422,7 @@ int main(int argc, char **argv)
 	}
 	rep_close(x.st);
 	rsconf_free(&conf);
+	if (x.lock >= 0)
+		close(x.lock);
 	return status;
 }

@@ -35,6 +35,7 @@ struct rs_ctx {
 	int verbose, quiet;
 	int64_t now;
 	FILE *audit; /* opened by rs_audit_open */
+	int lock;    /* STATE_DIR/lock, held by rs_lock; -1: not held */
 };
 
 #if defined(__GNUC__)
@@ -50,6 +51,12 @@ void rs_debug(const struct rs_ctx *x, const char *fmt, ...) RS_PRINTF(2, 3);
 /* rs_fmt - snprintf that says whether the text fit: 0, or -1 when it was
  * cut (paths built from configured directories) */
 int rs_fmt(char *buf, size_t len, const char *fmt, ...) RS_PRINTF(3, 4);
+
+/* rs_lock - take STATE_DIR/lock for a run that writes state (publish,
+ * pull, quarantine release and discard), so that a manual run and the
+ * timer's never interleave; held until the process ends. 0, or -1 with
+ * the reason said (another run holds it). */
+int rs_lock(struct rs_ctx *x);
 
 /* rs_store - open the store (created if missing, unless readonly) */
 int rs_store(struct rs_ctx *x, int readonly);

@@ -652,6 +652,8 @@ int cmd_publish(struct rs_ctx *x, int argc, char **argv)
 	}
 	memset(&old, 0, sizeof old);
 	memset(&p, 0, sizeof p);
+	if (rs_lock(x) != 0)
+		goto out;
 	if (rs_mkdirs(c->publish_dir, 0755) != 0) {
 		rs_err("%s: %s", c->publish_dir, strerror(errno));
 		goto out;

@@ -651,7 +651,7 @@ static int pull_all(struct rs_ctx *x, int argc, char **argv, int apply)
 			        c->path ? c->path : "the configuration");
 			return RS_EXIT_USAGE;
 		}
-	if (rs_store(x, 0) != 0)
+	if ((apply && rs_lock(x) != 0) || rs_store(x, 0) != 0)
 		return RS_EXIT_FAIL;
 	for (unsigned i = 0; i < c->npartners; i++) {
 		const struct rs_partner *p = &c->partner[i];

@@ -249,6 +249,8 @@ int cmd_quarantine(struct rs_ctx *x, int argc, char **argv)
 		rs_err("%s: not a quarantine id", argv[2]);
 		return RS_EXIT_USAGE;
 	}
+	if (rs_lock(x) != 0)
+		return RS_EXIT_FAIL;
 	(void)rs_fmt(dir, sizeof dir, "%s/%s", qdir, argv[2]);
 	(void)rs_fmt(path, sizeof path, "%s/info", dir);
 	if (afile_read(path, 65536, &info, &len) != 0) {

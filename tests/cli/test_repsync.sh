@@ -235,6 +235,22 @@ if [ -x "$mkstore" ]; then
 		"nothing of it was fetched"
 fi
 
+# One writing run at a time: a pull while another holds the lock fails
+# at once, saying why; status and quarantine list still answer.
+if command -v flock >/dev/null 2>&1; then
+	flock -o "$t/a/state/lock" sleep 3 &
+	holder=$!
+	sleep 0.3
+	run "$repsync" -c "$t/a.conf" pull
+	is "$rc" 1 "a second writing run is refused while one runs"
+	like "$err" "another repsync publish, pull or quarantine is running" \
+		"with the reason"
+	run "$repsync" -c "$t/a.conf" status b
+	is "$rc" 0 "status answers meanwhile"
+	kill "$holder" 2>/dev/null
+	wait "$holder" 2>/dev/null
+fi
+
 run "$repsync" -c "$t/a.conf" quarantine list
 is "$rc" 0 "quarantine list"
 like "$out" "nothing in quarantine" "an empty quarantine"
