@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +78,26 @@ static const char *term_name(unsigned kind)
 	return "unknown";
 }
 
+/* partner_weight, partner_cap - what the score gave a publisher: the
+ * store's figures (repsync writes them; faded for a silent partner), or
+ * the policy's defaults */
+static double partner_weight(uint16_t id)
+{
+	const struct rep_policy *p = repctl_policy();
+
+	return id < REP_PUBLISHERS_MAX && !isnan(p->weight[id])
+	               ? p->weight[id]
+	               : p->partner_weight;
+}
+
+static double partner_cap(uint16_t id)
+{
+	const struct rep_policy *p = repctl_policy();
+
+	return id < REP_PUBLISHERS_MAX && !isnan(p->cap[id]) ? p->cap[id]
+	                                                     : p->partner_cap;
+}
+
 /*
  * Text output.
  */
@@ -98,8 +119,9 @@ static void text_term(const struct show *sh, const struct rep_term *t)
 	if (t->kind == REP_TERM_LOCAL)
 		printf(" (ham %.2f, spam %.2f)", t->ham, t->spam);
 	if (t->kind == REP_TERM_PARTNER)
-		printf(" (freshness %.2f%s)", t->freshness,
-		        t->capped ? ", capped" : "");
+		printf(" (weight %.2f, cap %.2f, freshness %.2f%s)",
+		        partner_weight(t->publisher), partner_cap(t->publisher),
+		        t->freshness, t->capped ? ", capped" : "");
 	if (t->expired)
 		fputs(" expired", stdout);
 	putchar('\n');
@@ -243,6 +265,8 @@ static void json_term(
 		repctl_json_kv_str(j, "publisher",
 		        repctl_names_get(
 		                &sh->names, t->publisher, buf, sizeof(buf)));
+		repctl_json_kv_num(j, "weight", partner_weight(t->publisher));
+		repctl_json_kv_num(j, "cap", partner_cap(t->publisher));
 		repctl_json_kv_num(j, "freshness", t->freshness);
 		repctl_json_kv_bool(j, "capped", t->capped);
 	}

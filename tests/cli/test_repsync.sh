@@ -173,6 +173,11 @@ sc=$("$repctl" --db "$t/c/store.mdb" show 1.2.3.4 | awk '/^score:/ { print $2 }'
 is "$(awk -v a="$sa" -v c="$sc" 'BEGIN { d = a * 2 - c
 	print (c > 0.1 && d < 0.02 && d > -0.02) ? "half" : "not half" }')" half \
 	"partner.NAME.weight reaches the score ($sa against $sc)"
+like "$("$repctl" --db "$t/a/store.mdb" show 1.2.3.4)" \
+	"partner b +\+[0-9.]+ +from 1\.2\.3\.4 \(weight 0\.50, cap 5\.00, freshness" \
+	"repctl show names the weight and cap the term used"
+like "$("$repctl" --db "$t/c/store.mdb" --json show 1.2.3.4)" '"weight": ?1(\.0+)?[,}]' \
+	"and so does its JSON"
 run "$repsync" -c "$t/c.conf" status gone
 like "$out" "last failure .*: " "status keeps the failure's reason"
 is "$rc" 1 "status exits 1 for a failing partner"
