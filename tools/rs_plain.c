@@ -142,8 +142,12 @@ int pull_plain(struct puller *pl, int apply)
 
 		if ((verdict = pl_judge(pl, &f, &ld, 1, why, sizeof why)) !=
 		        NULL) {
-			pl_fail(pl, "%s: not applied: %s", base, verdict);
-			a.result = "quarantined";
+			/* a plain list has no signed manifest to keep beside
+			 * it: it is refused, and judged again next time */
+			pl_fail(pl,
+			        "%s: not applied: %s (a plain list is not kept "
+			        "in quarantine; the next pull judges it again)",
+			        base, verdict);
 			goto audit;
 		}
 	}

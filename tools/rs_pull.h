@@ -32,8 +32,7 @@ struct puller {
 	char dir[PATH_MAX]; /* STATE_DIR/partner/NAME */
 	struct rep_publisher pb;
 	char why[512]; /* the failure, for status and the exit message */
-	int quarantined;
-	int64_t held; /* live entries of the slot, -1: unknown */
+	int64_t held;  /* live entries of the slot, -1: unknown */
 };
 
 /* A set of subject hashes: the partner's slot as it stands. */

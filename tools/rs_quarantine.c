@@ -50,7 +50,6 @@ int pl_quarantine(struct puller *pl, const struct manifest *m,
 	quarantine_id(pl, m, f, id, sizeof id);
 	(void)rs_fmt(dir, sizeof dir, "%s/quarantine/%s",
 	        pl->x->conf->state_dir, id);
-	pl->quarantined = 1;
 	if (access(dir, F_OK) == 0) {
 		rs_info(pl->x, "%s: %s still in quarantine (%s)", pl->p->name,
 		        id, why);
