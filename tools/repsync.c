@@ -152,13 +152,23 @@ static void json_str(FILE *fp, const char *s)
 	fputc('"', fp);
 }
 
+const char *rs_time_text(int64_t t, char buf[RS_TIME_TEXT])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0)
+		return "never";
+	gmtime_r(&tt, &tm);
+	strftime(buf, RS_TIME_TEXT, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
+}
+
 void rs_audit(struct rs_ctx *x, const struct rs_audit *a)
 {
 	static const char *const drops[] = {"", "category", "prefix", "bogon",
 	        "suffix", "never", "sentinel"};
-	char when[32];
-	struct tm tm;
-	time_t t = (time_t)x->now;
+	char when[RS_TIME_TEXT];
 
 	if (x->audit == NULL) {
 		char dir[PATH_MAX], *slash;
@@ -178,9 +188,8 @@ void rs_audit(struct rs_ctx *x, const struct rs_audit *a)
 			return;
 		}
 	}
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fprintf(x->audit, "{\"time\":\"%s\",\"partner\":", when);
+	fprintf(x->audit,
+	        "{\"time\":\"%s\",\"partner\":", rs_time_text(x->now, when));
 	json_str(x->audit, a->partner);
 	fprintf(x->audit,
 	        ",\"serial\":%llu,\"file\":", (unsigned long long)a->serial);

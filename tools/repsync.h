@@ -90,6 +90,10 @@ int rs_status_load(
 int rs_status_save(
         const struct rs_ctx *x, const char *partner, const struct rs_status *s);
 
+/* rs_time_text - a time as 2026-11-21T23:00:00Z (UTC), "never" for 0 */
+#define RS_TIME_TEXT 32
+const char *rs_time_text(int64_t t, char buf[RS_TIME_TEXT]);
+
 /* rs_sha256_hex - the SHA-256 of len bytes, in hex */
 void rs_sha256_hex(const void *buf, size_t len, char out[FEED_HASH_HEX]);
 

@@ -140,8 +140,8 @@ static void list_free(struct pub_list *l)
 struct pub_state_ent {
 	uint64_t hash; /* rs_subject_hash */
 	uint64_t seq;
-	uint32_t fp;   /* assertion_fp */
-	uint32_t seen; /* this run's scan met the subject */
+	uint32_t fp;  /* assertion_fp */
+	uint32_t pad; /* zero: the entry is 24 bytes on disk */
 };
 
 #define STATE_MAGIC "RSPUB001"
@@ -157,10 +157,11 @@ struct view {
 	const struct rs_conf *c;
 	int64_t now;
 	struct pub_state *old;
-	struct pub_list cur;  /* the whole view, in store order */
-	struct pub_list gone; /* delists, in store order */
-	uint32_t *fp;         /* fingerprint of each cur entry */
-	size_t fpcap;
+	struct pub_list cur;       /* the whole view, in store order */
+	struct pub_list gone;      /* delists, in store order */
+	struct pub_state_ent *ent; /* hash and fingerprint of each cur
+	                              entry, made once by the scan */
+	size_t entcap;
 	size_t changed; /* cur entries with seq 0: new or changed */
 	size_t skipped; /* records the feed cannot carry (bad times) */
 	int failed;
@@ -238,8 +239,6 @@ static void state_load(struct rs_ctx *x, struct pub_state *st)
 	memcpy(st->e, buf + 40, n * sizeof *st->e);
 	st->n = n;
 	free(buf);
-	for (size_t i = 0; i < n; i++)
-		st->e[i].seen = 0;
 }
 
 static int ent_cmp(const void *a, const void *b)
@@ -266,13 +265,9 @@ static int state_save(struct rs_ctx *x, const struct view *v, uint64_t epoch,
 	memcpy(buf + 24, &serial, 8);
 	memcpy(buf + 32, &n, 8);
 	for (size_t i = 0; i < n; i++) {
-		struct feed_record r;
-		struct pub_state_ent t = {0};
+		struct pub_state_ent t = v->ent[i];
 
-		list_get(&v->cur, i, &r);
-		t.hash = rs_subject_hash(&r.subject);
 		t.seq = v->cur.e[i].seq;
-		t.fp = v->fp[i];
 		memcpy(&e[i], &t, sizeof t);
 	}
 	qsort(e, n, sizeof *e, ent_cmp);
@@ -357,13 +352,11 @@ static int view_visit(
         const struct rep_subject *s, const struct rep_record *rec, void *arg)
 {
 	struct view *v = arg;
-	struct pub_state_ent *was =
-	        v->old->n ? state_find(v->old, rs_subject_hash(s)) : NULL;
+	uint64_t hash = rs_subject_hash(s);
+	const struct pub_state_ent *was = state_find(v->old, hash);
 	struct feed_record r;
 	uint32_t fp;
 
-	if (was != NULL)
-		was->seen = 1;
 	if (!view_of(v, s, rec, &r)) {
 		if (was == NULL)
 			return 0;
@@ -394,16 +387,16 @@ static int view_visit(
 		v->changed++;
 	if (list_add(&v->cur, &r) != 0)
 		goto nomem;
-	if (v->cur.n > v->fpcap) {
-		size_t cap = v->fpcap ? v->fpcap * 2 : 4096;
-		uint32_t *t = realloc(v->fp, cap * sizeof *t);
+	if (v->cur.n > v->entcap) {
+		size_t cap = v->entcap ? v->entcap * 2 : 4096;
+		struct pub_state_ent *t = realloc(v->ent, cap * sizeof *t);
 
 		if (t == NULL)
 			goto nomem;
-		v->fp = t;
-		v->fpcap = cap;
+		v->ent = t;
+		v->entcap = cap;
 	}
-	v->fp[v->cur.n - 1] = fp;
+	v->ent[v->cur.n - 1] = (struct pub_state_ent){.hash = hash, .fp = fp};
 	return 0;
 nomem:
 	v->failed = REP_E_NOMEM;
@@ -779,7 +772,7 @@ out:
 	manifest_free(&m);
 	manifest_free(&p.m);
 	free(old.e);
-	free(v.fp);
+	free(v.ent);
 	list_free(&v.cur);
 	list_free(&v.gone);
 	msign_seckey_free(sk);

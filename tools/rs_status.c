@@ -105,19 +105,6 @@ static int held_visit(
 	return 0;
 }
 
-/* when - a time as text, "never" for 0 */
-static const char *when(int64_t t, char *buf, size_t len)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (t <= 0)
-		return "never";
-	gmtime_r(&tt, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return buf;
-}
-
 /* count_quarantined - files held in quarantine for a partner */
 static unsigned count_quarantined(const struct rs_ctx *x, const char *name)
 {
@@ -167,7 +154,7 @@ int cmd_status(struct rs_ctx *x, int argc, char **argv)
 		const struct rs_partner *p = &c->partner[i];
 		struct rep_publisher pb = {0};
 		struct rs_status s;
-		char t1[32], t2[32];
+		char t1[RS_TIME_TEXT], t2[RS_TIME_TEXT];
 		int64_t silent;
 		int wanted = argc <= 1;
 
@@ -182,11 +169,10 @@ int cmd_status(struct rs_ctx *x, int argc, char **argv)
 		printf("  url           %s (%s)\n", p->url,
 		        rsconf_format_name(p->format));
 		printf("  last success  %s\n",
-		        when(s.last_success, t1, sizeof t1));
+		        rs_time_text(s.last_success, t1));
 		if (s.last_failure > 0)
 			printf("  last failure  %s: %s%s\n",
-			        when(s.last_failure, t2, sizeof t2),
-			        s.last_error,
+			        rs_time_text(s.last_failure, t2), s.last_error,
 			        s.failures > 0 ? "" : " (recovered since)");
 		else
 			printf("  last failure  never\n");
@@ -196,7 +182,7 @@ int cmd_status(struct rs_ctx *x, int argc, char **argv)
 			        (unsigned long long)pb.epoch,
 			        (unsigned long long)pb.seq,
 			        (unsigned long long)pb.serial,
-			        when(pb.updated, t1, sizeof t1));
+			        rs_time_text(pb.updated, t1));
 			printf("  records held  %llu listed, %llu allowed, "
 			       "%llu delisted (tombstones)\n",
 			        (unsigned long long)h->list[pb.id],
