@@ -29,6 +29,7 @@
 #include <strings.h>
 
 #include "check_dkim_impl.h"
+#include "dkim_keycache.h"
 
 /* check_dkim_strerror - a static text for a CHECK_DKIM_E_* code */
 const char *check_dkim_strerror(int err)
@@ -63,9 +64,14 @@ static int opts_check(
 		out->min_key_bits = CHECK_DKIM_MIN_KEY_BITS;
 	if (out->verify_max == 0)
 		out->verify_max = CHECK_DKIM_VERIFY_MAX;
+	if (out->key_cache == 0)
+		out->key_cache = DKIM_KEYCACHE_DEFAULT;
+	else if (out->key_cache == CHECK_DKIM_KEY_CACHE_NONE)
+		out->key_cache = 0;
 	/* 512 is the smallest RSA key libopendkim's corpora use */
 	if (out->min_key_bits < 512 || out->min_key_bits > 16384 ||
-	        out->verify_max > CHECK_DKIM_SIGS_MAX)
+	        out->verify_max > CHECK_DKIM_SIGS_MAX ||
+	        out->key_cache > DKIM_KEYCACHE_MAX)
 		return CHECK_DKIM_E_INVAL;
 	return CHECK_DKIM_OK;
 }
@@ -94,6 +100,7 @@ int check_dkim_new(const struct check_dkim_opts *opts, struct check_dkim **out)
 		check_dkim_free(v);
 		return rc;
 	}
+	dkim_keycache_size(v->o.key_cache);
 	*out = v;
 	return CHECK_DKIM_OK;
 }

@@ -97,6 +97,7 @@
 #ifndef REPMILTER_CHECK_DKIM_H
 #define REPMILTER_CHECK_DKIM_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -117,6 +118,7 @@ enum {
 };
 
 #define CHECK_DKIM_VERIFY_MAX 8 /* default signatures verified */
+#define CHECK_DKIM_KEY_CACHE_NONE UINT_MAX /* opts.key_cache: keep no keys */
 #define CHECK_DKIM_SIGS_MAX 16  /* DKIM-Signature fields considered */
 #define CHECK_DKIM_HEADERS_MAX 1024
 #define CHECK_DKIM_MIN_KEY_BITS 1024
@@ -224,6 +226,10 @@ struct check_dkim_opts {
 	                        * break RFC 8301: only for old test corpora */
 	unsigned verify_max;   /* 0: CHECK_DKIM_VERIFY_MAX; at most
 	                        * CHECK_DKIM_SIGS_MAX */
+	unsigned key_cache;    /* public keys kept parsed between messages,
+	                        * process-wide (dkim_keycache.h): 0 is
+	                        * DKIM_KEYCACHE_DEFAULT, CHECK_DKIM_KEY_CACHE_NONE
+	                        * none; the newest verifier's bound holds */
 };
 
 struct check_dkim;

@@ -97,6 +97,8 @@ static const struct cfgfile_option conf_table[] = {
         ROW_BOOL("spf", "yes", spf),
         ROW_BOOL("dkim", "yes", dkim),
         ROW_BOOL("dmarc", "yes", dmarc),
+        ROW_NUM("dkim_key_cache", CFGFILE_UINT, "1000", 0, 100000,
+                dkim_key_cache),
         ROW_STR("authserv_id", "", authserv_id, conf_check_authserv_id),
         ROW_BOOL("dmarc_enforce", "no", dmarc_enforce),
         ROW_FN("spf_temperror_action", "accept", spf_temperror_tempfail,

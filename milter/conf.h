@@ -76,6 +76,7 @@ struct conf {
 
 	/* sender authentication */
 	int spf, dkim, dmarc; /* each check on or off */
+	unsigned dkim_key_cache; /* parsed keys kept; 0: none */
 	char *authserv_id;    /* of Authentication-Results; "": host name */
 	int dmarc_enforce;    /* act on p=reject / p=quarantine */
 	int spf_temperror_tempfail; /* spf_temperror_action = tempfail */

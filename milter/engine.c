@@ -12,6 +12,7 @@
 
 #include "authres.h"
 #include "check_dkim.h"
+#include "dkim_keycache.h"
 #include "engine.h"
 #include "log.h"
 #include "orgdom.h"
@@ -38,8 +39,10 @@ static void policy_refresh(struct engine *e);
 static int gen_auth(
         struct gen *g, const struct conf *cfg, char *err, size_t errlen)
 {
-	struct check_dkim_opts o = {
-	        .keys = &check_dkim_keys_dns, .keys_ctx = g->dns};
+	struct check_dkim_opts o = {.keys = &check_dkim_keys_dns,
+	        .keys_ctx = g->dns,
+	        .key_cache = cfg->dkim_key_cache > 0 ? cfg->dkim_key_cache
+	                                             : CHECK_DKIM_KEY_CACHE_NONE};
 	int rc;
 
 	if (cfg->authserv_id[0] != '\0')
@@ -55,6 +58,8 @@ static int gen_auth(
 		g->spf_weights.helo[r] = weights_get(cfg->weights,
 		        check_spf_symbol(r, 1), g->spf_weights.helo[r]);
 	}
+	if (!cfg->dkim)
+		dkim_keycache_size(0);
 	if (cfg->dkim && (rc = check_dkim_new(&o, &g->dkim)) != 0) {
 		snprintf(err, errlen, "dkim: %s", check_dkim_strerror(rc));
 		return -1;
@@ -515,14 +520,17 @@ void engine_log_stats(struct engine *e)
 	struct gen *g = engine_acquire(e);
 	struct dns_stats ds;
 	struct writer_stats ws = {0};
+	struct dkim_keycache_stats ks;
 
 	dns_resolver_stats(g->dns, &ds);
+	dkim_keycache_stats(&ks);
 	if (e->writer != NULL)
 		writer_stats(e->writer, &ws);
 	log_msg(LOG_INFO,
 	        "stats: messages=%lu dnsl_errors=%lu dnsl_timeouts=%lu "
 	        "store_errors=%lu dns_queries=%llu dns_cache_hits=%llu "
-	        "observations=%llu written=%llu dropped=%llu failed=%llu",
+	        "observations=%llu written=%llu dropped=%llu failed=%llu "
+	        "dkim_keys=%zu dkim_key_hits=%llu dkim_key_misses=%llu",
 	        atomic_load(&e->counters.messages),
 	        atomic_load(&e->counters.dnsl_errors),
 	        atomic_load(&e->counters.dnsl_timeouts),
@@ -530,7 +538,8 @@ void engine_log_stats(struct engine *e)
 	        (unsigned long long)ds.queries,
 	        (unsigned long long)ds.cache_hits,
 	        (unsigned long long)ws.queued, (unsigned long long)ws.written,
-	        (unsigned long long)ws.dropped, (unsigned long long)ws.failed);
+	        (unsigned long long)ws.dropped, (unsigned long long)ws.failed,
+	        ks.entries, ks.hits, ks.misses);
 	gen_release(g);
 }
 
@@ -549,6 +558,7 @@ void engine_free(struct engine *e)
 	gen_release(e->cur);
 	rep_close(e->store);
 	orgdom_close(e->psl);
+	dkim_keycache_clear();
 	pthread_mutex_destroy(&e->lock);
 	pthread_cond_destroy(&e->prober_wake);
 	pthread_rwlock_destroy(&e->pol_lock);

@@ -18,7 +18,7 @@ noinst_LIBRARIES += %reldir%/libmiltercore.a
 	%reldir%/check_rep.c %reldir%/check_rep.h \
 	%reldir%/check_auth.c %reldir%/check_auth.h
 %canon_reldir%_libmiltercore_a_CPPFLAGS = $(AM_CPPFLAGS) $(CARES_CFLAGS) \
-	$(OPENDKIM_CFLAGS) $(PSL_CFLAGS)
+	$(OPENDKIM_CFLAGS) $(CRYPTO_CFLAGS) $(PSL_CFLAGS)
 
 # Sender authentication: one fragment per check, each adding its sources.
 include %reldir%/spf.mk
@@ -27,7 +27,8 @@ include %reldir%/dmarc.mk
 include %reldir%/authres.mk
 
 MILTER_CORE_LIBS = $(top_builddir)/milter/libmiltercore.a $(COMMON_LIBS) \
-	$(REP_LIBS) $(CARES_LIBS) $(SPF2_LIBS) $(OPENDKIM_LIBS) $(PSL_LIBS)
+	$(REP_LIBS) $(CARES_LIBS) $(SPF2_LIBS) $(OPENDKIM_LIBS) $(CRYPTO_LIBS) \
+	$(PSL_LIBS)
 dist_man_MANS += %reldir%/repmilter.8 %reldir%/repmilter.conf.5
 
 # The daemon: the libmilter glue and main; the rest is in the core.

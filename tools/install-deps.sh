@@ -24,6 +24,7 @@ libmilter-dev
 libc-ares-dev
 libspf2-dev
 libopendkim-dev
+libssl-dev
 libidn2-dev
 libpsl-dev
 publicsuffix
@@ -49,6 +50,8 @@ openssl
 # libcmocka-dev:                 unit tests
 # libmilter-dev libc-ares-dev libspf2-dev libopendkim-dev libidn2-dev:
 #                                the milter's checks and domain names
+# libssl-dev:                    the DKIM key cache (libcrypto, as
+#                                libopendkim uses it)
 # libpsl-dev publicsuffix:      DMARC's organisational domain (Debian's list)
 # libsodium-dev libzstd-dev:     repsync's signed, compressed feeds
 # libcurl4-openssl-dev:          repsync's transport (HTTPS with client

@@ -373,6 +373,7 @@ authserv_id = mx.bench.test
 spf = $(yes_no spf "$2")
 dkim = $(yes_no dkim "$2")
 dmarc = $(yes_no dmarc "$2")
+dkim_key_cache = $([ "$2" = nokeycache ] && echo 0 || echo 1000)
 EOF
 }
 

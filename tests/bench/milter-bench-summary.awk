@@ -7,7 +7,8 @@
 # A label's rounds are averaged (msg/s, p50, CPU), p99 and RSS are their
 # maximum. repmilter's variants are labelled repmilter/SOCKET (on) and
 # rep-VARIANT/SOCKET; a check's CPU is "on" minus the variant without it,
-# with the range of that difference over the rounds.
+# with the range of that difference over the rounds; what the DKIM key
+# cache saves is "nokeycache" minus "on".
 
 # take - one row into the sums of its label (and of its round)
 function take(   lr, k, r) {
@@ -140,8 +141,8 @@ function cpu_table(   s, i, j, sock, on, k) {
 	printf "%-6s %5s |", "socket", "conc"
 	for (j = 1; j <= nv; j++)
 		printf " %7s", va[j]
-	printf " | %-15s %-15s %-15s %-15s\n", "SPF", "DKIM", "DMARC",
-		"all three"
+	printf " | %-15s %-15s %-15s %-15s %s\n", "SPF", "DKIM", "DMARC",
+		"all three", "key cache saves"
 	for (s = 1; s <= 2; s++) {
 		sock = s == 1 ? "unix" : "inet"
 		for (i = 1; i <= nl; i++) {
@@ -152,11 +153,12 @@ function cpu_table(   s, i, j, sock, on, k) {
 				printf " %7s", mcpu(k) < 0 ? "-" : \
 					sprintf("%.0f", mcpu(k))
 			}
-			printf " | %s %s %s %s\n",
+			printf " | %s %s %s %s %s\n",
 				diff(on, label("nospf", sock) "@" lv[i]),
 				diff(on, label("nodkim", sock) "@" lv[i]),
 				diff(on, label("nodmarc", sock) "@" lv[i]),
-				diff(on, label("noauth", sock) "@" lv[i])
+				diff(on, label("noauth", sock) "@" lv[i]),
+				diff(label("nokeycache", sock) "@" lv[i], on)
 		}
 	}
 }

@@ -311,6 +311,16 @@ ar=$(ar_ours "$f")
 like "$ar" ' spf=fail .* dkim=pass header\.d=signed\.example .* dmarc=pass header\.from=signed\.example' \
 	"signed, outside the SPF range: spf=fail, dkim=pass, dmarc=pass"
 
+# The RSA key of signed.example was decoded for rsa.1 and found parsed for
+# dkimonly.1: the milter's own d2i_PUBKEY_bio is the one libopendkim calls
+_n=$(grep -c ' stats: ' "$mlog")
+kill -USR1 "$pid_milter"
+wait_for 50 sh -c "[ \$(grep -c ' stats: ' '$mlog') -gt $_n ]"
+ok $? "SIGUSR1 logs the counters"
+like "$(grep ' stats: ' "$mlog" | tail -n 1)" \
+	' dkim_keys=[1-9][0-9]* dkim_key_hits=[1-9][0-9]* dkim_key_misses=[1-9]' \
+	"the second message signed with the RSA key found it parsed"
+
 #
 # 2a. A forged From under p=reject with dmarc_enforce = yes: rejected with
 # reject_reply. Unsigned from outside the SPF range, and signed by and

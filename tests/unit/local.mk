@@ -30,7 +30,8 @@ MILTER_UNIT_TESTS = \
 	%reldir%/test_dnsl \
 	%reldir%/test_policy \
 	%reldir%/test_conf \
-	%reldir%/test_writer
+	%reldir%/test_writer \
+	%reldir%/test_dkim_keycache
 check_PROGRAMS += $(MILTER_UNIT_TESTS)
 TESTS += $(MILTER_UNIT_TESTS)
 MILTER_UNIT_CPPFLAGS = $(UNIT_CPPFLAGS) -I$(top_srcdir)/milter
@@ -47,3 +48,6 @@ MILTER_UNIT_LDADD = $(MILTER_CORE_LIBS) $(CMOCKA_LIBS)
 %canon_reldir%_test_conf_LDADD = $(MILTER_UNIT_LDADD)
 %canon_reldir%_test_writer_CPPFLAGS = $(MILTER_UNIT_CPPFLAGS)
 %canon_reldir%_test_writer_LDADD = $(MILTER_UNIT_LDADD)
+%canon_reldir%_test_dkim_keycache_CPPFLAGS = $(MILTER_UNIT_CPPFLAGS) \
+	$(CRYPTO_CFLAGS)
+%canon_reldir%_test_dkim_keycache_LDADD = $(MILTER_UNIT_LDADD)

@@ -136,7 +136,7 @@ struct env *env_script(const char *name, enum fake_kind kind, const char *text,
         unsigned delay_ms)
 {
 	struct env *e = calloc(1, sizeof(*e));
-	struct check_dkim_opts o = {&fake_keys_ops, NULL, 0, 0};
+	struct check_dkim_opts o = {.keys = &fake_keys_ops};
 
 	assert_non_null(e);
 	e->keys = fake_keys_new();

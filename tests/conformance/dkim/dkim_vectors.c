@@ -266,7 +266,7 @@ static int run(const char *dir, const struct vector *v, char *got, size_t glen,
 {
 	char path[512];
 	struct fake_keys *f = fake_keys_new();
-	struct check_dkim_opts o = {&fake_keys_ops, f, v->minbits, 0};
+	struct check_dkim_opts o = {.keys = &fake_keys_ops, .keys_ctx = f, .min_key_bits = v->minbits};
 	struct check_dkim *dk = NULL;
 	char *raw = NULL, *msg = NULL;
 	size_t rn = 0, n = 0;

@@ -498,7 +498,7 @@ static void test_calls_out_of_order_are_refused(void **state)
 {
 	struct env *e = env_new();
 	const struct check_dkim_results *again;
-	struct check_dkim_opts bad = {&fake_keys_ops, e->keys, 0, 17};
+	struct check_dkim_opts bad = {.keys = &fake_keys_ops, .keys_ctx = e->keys, .verify_max = 17};
 	struct check_dkim *dk = NULL;
 
 	assert_int_equal(check_dkim_new(&bad, &dk), CHECK_DKIM_E_INVAL);

@@ -46,7 +46,7 @@ static void test_dns_layer_serves_the_keys(void **state)
 	struct fakedns *srv = fakedns_start(dns_zone, 3);
 	struct dns_opts o = {.timeout_ms = 300, .tries = 1};
 	struct dns_resolver *r = NULL;
-	struct check_dkim_opts ko = {&check_dkim_keys_dns, NULL, 0, 0};
+	struct check_dkim_opts ko = {.keys = &check_dkim_keys_dns};
 	struct env *e = calloc(1, sizeof(*e));
 
 	assert_non_null(srv);
