@@ -27,6 +27,11 @@ enum {
  * facility `facility` (LOG_MAIL, ...) */
 void log_open(const char *ident, int where, int facility);
 
+/* log_stderr_is_journal - is stderr systemd's journal (JOURNAL_STREAM
+ * names its device and inode)? There, syslog lines reach the journal
+ * already and a copy on stderr would log each line twice. */
+int log_stderr_is_journal(void);
+
 /* log_set_level - drop messages less important than `prio` (LOG_DEBUG..) */
 void log_set_level(int prio);
 

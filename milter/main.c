@@ -494,7 +494,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	log_open("repmilter",
-	        LOG_TO_SYSLOG | (o.foreground ? LOG_TO_STDERR : 0),
+	        LOG_TO_SYSLOG | (o.foreground && !log_stderr_is_journal()
+	                                        ? LOG_TO_STDERR
+	                                        : 0),
 	        c->syslog_facility_value);
 	log_set_level(c->log_level);
 	smfi_settimeout((int)c->milter_timeout);

@@ -5,7 +5,8 @@ UNIT_TESTS = \
 	%reldir%/test_store \
 	%reldir%/test_score \
 	%reldir%/test_concurrency \
-	%reldir%/test_converge
+	%reldir%/test_converge \
+	%reldir%/test_log
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 UNIT_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
@@ -22,6 +23,8 @@ UNIT_LDADD = $(REP_LIBS) $(CMOCKA_LIBS)
 %canon_reldir%_test_concurrency_LDADD = $(UNIT_LDADD)
 %canon_reldir%_test_converge_CPPFLAGS = $(UNIT_CPPFLAGS)
 %canon_reldir%_test_converge_LDADD = $(UNIT_LDADD)
+%canon_reldir%_test_log_CPPFLAGS = $(UNIT_CPPFLAGS)
+%canon_reldir%_test_log_LDADD = $(COMMON_LIBS) $(CMOCKA_LIBS)
 EXTRA_DIST += %reldir%/testutil.h
 
 # milter/ modules
