@@ -181,6 +181,27 @@ function cpu_means(   k, v, name, out) {
 		printf "mean over sockets and levels, us/msg:%s\n", out
 }
 
+# peer_table - the peer (OpenDKIM) beside the null filter and repmilter
+function peer_table(   s, i, sock, nk, rk, pk) {
+	printf "\n%s (verifying DKIM only) and repmilter (every check), " \
+		"each against the null filter: msg/s ratio (range), CPU us/msg\n",
+		peer
+	printf "%-6s %5s | %-31s | %-31s\n", "socket", "conc", peer,
+		"repmilter"
+	for (s = 1; s <= 2; s++) {
+		sock = s == 1 ? "unix" : "inet"
+		for (i = 1; i <= nl; i++) {
+			nk = "null/" sock "@" lv[i]
+			pk = peer "/" sock "@" lv[i]
+			rk = label("on", sock) "@" lv[i]
+			printf "%-6s %5s | %-24s %6s | %-24s %6s\n", sock, lv[i],
+				ratio(pk, nk), mcpu(pk) < 0 ? "-" : \
+				sprintf("%.0f", mcpu(pk)), ratio(rk, nk),
+				mcpu(rk) < 0 ? "-" : sprintf("%.0f", mcpu(rk))
+		}
+	}
+}
+
 # nagle - the TCP stall check
 function nagle(   m, i, names, k) {
 	printf "\nNagle check, TCP at concurrency 1 (a 40 ms " \
@@ -210,6 +231,8 @@ END {
 		cpu_table()
 		cpu_means()
 	}
+	if (peer != "")
+		peer_table()
 	nagle()
 	errors()
 }

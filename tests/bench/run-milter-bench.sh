@@ -9,7 +9,7 @@
 #
 # usage: run-milter-bench.sh [--quick] [--messages M] [--concurrency LIST]
 #            [--duration-max S] [--store-entries N] [--rounds R]
-#            [--variants LIST] [--keep] [BUILDDIR]
+#            [--variants LIST] [--peer opendkim] [--keep] [BUILDDIR]
 #
 # BUILDDIR (default .) holds the built programs; the script builds
 # nothing. It makes a temporary directory with: zone files for three DNS
@@ -41,6 +41,11 @@
 # that a drift of the machine weighs on every variant alike; the null
 # filter runs in every round too. Figures are means over rounds; ratios
 # and CPU differences show their range over the rounds as well.
+# --peer opendkim runs Debian's OpenDKIM 2.11 (apt-get install opendkim),
+# verifying only, under the same load in every round, its key lookups
+# forwarded by its libunbound to the same unbound: a peer that checks
+# DKIM alone, for the ratios (DESIGN.md §8: 0.75 of the null filter
+# through Postfix).
 # Every process it starts is stopped on exit. A program that prints, not a
 # test: `make bench-milter` runs it.
 
@@ -53,6 +58,7 @@ duration=60
 entries=1000000
 rounds=2
 variants=on,nospf,nodkim,nodmarc,noauth,nokeycache
+peer=
 keep=0
 builddir=.
 while [ $# -gt 0 ]; do
@@ -64,14 +70,24 @@ while [ $# -gt 0 ]; do
 	--store-entries) entries=$2 && shift ;;
 	--rounds) rounds=$2 && shift ;;
 	--variants) variants=$2 && shift ;;
+	--peer)
+		[ "$2" = opendkim ] ||
+			{ echo "run-milter-bench.sh: --peer opendkim" >&2 && exit 2; }
+		peer=$2 && shift
+		;;
 	--keep) keep=1 ;;
-	-h | --help) sed -n '2,45p' "$0" | sed 's/^# \{0,1\}//' && exit 0 ;;
+	-h | --help) sed -n '2,50p' "$0" | sed 's/^# \{0,1\}//' && exit 0 ;;
 	-*) echo "run-milter-bench.sh: unknown option $1" >&2 && exit 2 ;;
 	*) builddir=$1 ;;
 	esac
 	shift
 done
 
+if [ -n "$peer" ] && ! command -v opendkim >/dev/null 2>&1; then
+	echo "run-milter-bench.sh: --peer opendkim: opendkim not installed" \
+		"(apt-get install opendkim)" >&2
+	exit 2
+fi
 bench=$builddir/tests/bench/bench_milter
 nullfilter=$builddir/tests/bench/nullfilter
 repctl=$builddir/tools/repctl
@@ -154,6 +170,39 @@ null_run() {
 }
 
 
+# peer_run KIND LABEL - OpenDKIM verifying only, on a unix socket or a
+# TCP port, its DNS forwarded to our unbound; loaded like the others
+peer_run() {
+	kind=$1 label=$2 runs=$((runs + 1))
+	for try in 1 2 3; do
+		spec=$(spec_for "$kind" "$try" opendkim)
+		case $spec in
+		unix:*) odspec=local:${spec#unix:} ;;
+		*) odspec=$spec ;;
+		esac
+		cat >"$tmp/opendkim.conf" <<EOF
+Mode v
+Socket $odspec
+Syslog no
+QueryCache yes
+AuthservID mx.bench.test
+Nameservers 127.0.0.1@$dns_port
+EOF
+		opendkim -f -x "$tmp/opendkim.conf" >"$tmp/opendkim.log" 2>&1 &
+		opid=$!
+		pids="$pids $opid"
+		wait_ready "$spec" "$opid" 30 && break
+		kill -KILL "$opid" 2>/dev/null
+		opid=
+	done
+	if [ -z "$opid" ]; then
+		say "opendkim did not start: $(tail -n 3 "$tmp/opendkim.log")"
+		return 1
+	fi
+	run_load "$label" "$spec" "$opid"
+	stop_filter "$spec" "$opid"
+}
+
 # repmilter_run KIND VARIANT ROUND - start repmilter in the foreground on
 # a unix socket or a TCP port with the variant's checks, load it
 repmilter_run() {
@@ -183,12 +232,15 @@ repmilter_run() {
 # variants_run ROUND - the null filter and every variant of repmilter
 # on both sockets; even rounds go through them backwards
 variants_run() {
-	list="null $(echo "$variants" | tr ',' ' ')"
+	list="null $(echo "$variants" | tr ',' ' ') $peer"
 	[ $(($1 % 2)) -eq 0 ] && list=$(echo "$list" | tr ' ' '\n' | tac)
 	for v in $list; do
 		if [ "$v" = null ]; then
 			null_run unix "null/unix#$1"
 			null_run inet "null/inet#$1" -n
+		elif [ "$v" = opendkim ]; then
+			peer_run unix "opendkim/unix#$1"
+			peer_run inet "opendkim/inet#$1"
 		else
 			repmilter_run unix "$v" "$1"
 			repmilter_run inet "$v" "$1"
@@ -202,7 +254,7 @@ summary() {
 	echo
 	echo "summary ($rounds round(s)): msg/s; latency MAIL..EOM reply" \
 		"p50/p99 in ms; filter CPU us/msg; filter peak RSS kB"
-	awk -v levels="$levels" -v variants="$variants" \
+	awk -v levels="$levels" -v variants="$variants" -v peer="$peer" \
 		-f "$here/milter-bench-summary.awk" "$tmp/results.txt"
 	if [ -s "$tmp/auth.txt" ]; then
 		echo
@@ -210,6 +262,11 @@ summary() {
 			"(client addresses); dkim pass 60%, fail 10%, absent" \
 			"30%; dmarc fail about 6%"
 		grep "^auth repmilter/" "$tmp/auth.txt"
+	fi
+	if [ -n "$peer" ]; then
+		echo "opendkim: $(grep -c . "$tmp/opendkim.log") lines on" \
+			"stderr at its last run"
+		tail -n 3 "$tmp/opendkim.log"
 	fi
 }
 

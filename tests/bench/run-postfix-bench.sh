@@ -9,8 +9,8 @@
 #
 # usage: run-postfix-bench.sh [--quick] [--messages M] [--corpus N]
 #            [--concurrency LIST] [--per-session K] [--duration-max S]
-#            [--store-entries N] [--rounds R] [--tmpfs] [--keep]
-#            [BUILDDIR]
+#            [--store-entries N] [--rounds R] [--tmpfs] [--peer opendkim]
+#            [--keep] [BUILDDIR]
 #
 # Needs root (a private Postfix instance, as tests/integration/harness.sh
 # runs it); exits 2 otherwise, or when a program is missing. BUILDDIR
@@ -60,7 +60,14 @@
 # puts Postfix's queue on a tmpfs mounted in the temporary directory: no
 # fsync wait, the rate is then bound by CPU.
 #
-# --rounds R (default 3) repeats the three configurations, in reverse
+# --peer opendkim adds a fourth configuration: Debian's OpenDKIM 2.11
+# (apt-get install opendkim; its system service need not run) verifying
+# only, as DESIGN.md §8 measured it, with its query cache on and its key
+# lookups forwarded by its libunbound to the same unbound, so that the
+# ratios of this machine can be set beside §8's (OpenDKIM 0.75 of the
+# do-nothing filter).
+#
+# --rounds R (default 3) repeats the configurations, in reverse
 # order every other round. Everything listens on 127.0.0.1 only; every
 # level is bounded in messages and in time (--duration-max, default 120
 # s); every process it starts is stopped and the temporary directory
@@ -79,6 +86,7 @@ entries=1000000
 rounds=3
 keep=0
 tmpfs=0
+peers=
 builddir=.
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -92,7 +100,12 @@ while [ $# -gt 0 ]; do
 	--rounds) rounds=$2 && shift ;;
 	--keep) keep=1 ;;
 	--tmpfs) tmpfs=1 ;;
-	-h | --help) sed -n '2,67p' "$0" | sed 's/^# \{0,1\}//' && exit 0 ;;
+	--peer)
+		[ "$2" = opendkim ] ||
+			{ echo "run-postfix-bench.sh: --peer opendkim" >&2 && exit 2; }
+		peers=$2 && shift
+		;;
+	-h | --help) sed -n '2,74p' "$0" | sed 's/^# \{0,1\}//' && exit 0 ;;
 	-*) echo "run-postfix-bench.sh: unknown option $1" >&2 && exit 2 ;;
 	*) builddir=$1 ;;
 	esac
@@ -144,6 +157,10 @@ done
 for p in postfix postconf rbldnsd unbound dig openssl runuser; do
 	command -v $p >/dev/null 2>&1 || usage_error "$p not installed"
 done
+opendkim=$(command -v opendkim 2>/dev/null)
+[ -z "$peers" ] || [ -n "$opendkim" ] ||
+	usage_error "--peer opendkim: opendkim not installed (apt-get install" \
+		"opendkim)"
 if ! id postfix >/dev/null 2>&1 || ! getent group postdrop >/dev/null; then
 	usage_error "no postfix user or postdrop group"
 fi
@@ -313,10 +330,35 @@ filter_start() {
 		wait_ready "unix:$sock" "$fpid" 30 && return 0
 		say "repmilter did not start: $(tail -n 10 "$rlog")"
 		;;
+	opendkim)
+		opendkim_conf
+		"$opendkim" -f -x "$tmp/opendkim.conf" >>"$tmp/opendkim.log" 2>&1 &
+		fpid=$!
+		wait_ready "unix:$sock" "$fpid" 30 && return 0
+		say "opendkim did not start: $(tail -n 10 "$tmp/opendkim.log")"
+		;;
 	esac
 	kill -KILL "$fpid" 2>/dev/null
 	fpid=
 	return 1
+}
+
+# opendkim_conf - OpenDKIM verifying only, on unix:$sock, its libunbound
+# forwarding to our unbound (which serves the keys). Not through
+# ResolverConfiguration: Debian's OpenDKIM reads that file again for each
+# message, and libunbound's parser, not thread-safe, then fails at 20
+# sessions and the filter dies.
+opendkim_conf() {
+	cat >"$tmp/opendkim.conf" <<EOF
+Mode v
+Socket local:$sock
+UMask 000
+Syslog no
+QueryCache yes
+AuthservID mx.bench.test
+PidFile $tmp/opendkim.pid
+Nameservers 127.0.0.1@$dns_port
+EOF
 }
 
 # filter_stop - stop the filter, if any
@@ -473,8 +515,9 @@ summary() {
 	echo
 	echo "summary ($rounds round(s), $messages messages per run," \
 		"$per_session per session): none = Postfix alone, null =" \
-		"nullfilter, rep = repmilter, every check on"
-	awk -v levels="$levels" '
+		"nullfilter, rep = repmilter, every check on${peers:+,}" \
+		"${peers:+opendkim = OpenDKIM verifying}"
+	awk -v levels="$levels" -v peers="$peers" '
 	/^#/ { next }
 	{
 		split($1, lr, "#"); k = lr[1]; r = lr[2]; c = $2
@@ -505,30 +548,37 @@ summary() {
 	}
 	END {
 		nl = split(levels, lv, ",")
-		printf "%4s | %6s %6s %6s | %-18s %-18s %-18s\n", "conc",
+		printf "%4s | %6s %6s %6s | %-18s %-18s %-18s", "conc",
 			"none", "null", "rep", "rep/null", "null/none",
 			"rep/none"
+		if (peers != "")
+			printf " | %8s %-18s", "opendkim", "opendkim/null"
+		printf "\n"
 		for (i = 1; i <= nl; i++) {
 			c = lv[i]
-			printf "%4d | %6s %6s %6s | %-18s %-18s %-18s\n", c,
+			printf "%4d | %6s %6s %6s | %-18s %-18s %-18s", c,
 				mean("none", c), mean("null", c), mean("rep", c),
 				ratio("rep", "null", c), ratio("null", "none", c),
 				ratio("rep", "none", c)
+			if (peers != "")
+				printf " | %8s %-18s", mean(peers, c),
+					ratio(peers, "null", c)
+			printf "\n"
 		}
 		print ""
 		print "CPU us/msg, mean over rounds: filter; Postfix smtpd," \
 			" cleanup, all of Postfix (delivery included); DNS" \
 			" servers; load generator; the machine busy, waiting" \
 			" for the disk (%)"
-		printf "%4s %-5s | %7s | %7s %7s %7s | %7s | %7s | %5s %5s\n",
+		printf "%4s %-8s | %7s | %7s %7s %7s | %7s | %7s | %5s %5s\n",
 			"conc", "kind", "filter", "smtpd", "cleanup", "postfix",
 			"dns", "load", "busy", "iow"
 		for (i = 1; i <= nl; i++) {
 			c = lv[i]
-			split("none null rep", ks, " ")
-			for (j = 1; j <= 3; j++) {
+			nk = split("none null rep " peers, ks, " ")
+			for (j = 1; j <= nk; j++) {
 				k = ks[j]
-				printf "%4d %-5s | %7s | %7s %7s %7s | %7s |" \
+				printf "%4d %-8s | %7s | %7s %7s %7s | %7s |" \
 					" %7s | %5s %5s\n", c, k, cpum(k, c, 12),
 					cpum(k, c, 13), cpum(k, c, 14),
 					cpum(k, c, 15), cpum(k, c, 16),
@@ -572,8 +622,8 @@ postfix_setup
 row_header
 r=1
 while [ $r -le "$rounds" ]; do
-	list="none null rep"
-	[ $((r % 2)) -eq 0 ] && list="rep null none"
+	list="none null rep${peers:+ }$peers"
+	[ $((r % 2)) -eq 0 ] && list=$(echo "$list" | tr ' ' '\n' | tac)
 	for k in $list; do
 		run_config "$k" $r
 	done
