@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -36,6 +37,18 @@ int log_stderr_is_journal(void)
 		return 0;
 	return (unsigned long long)st.st_dev == dev &&
 	       (unsigned long long)st.st_ino == ino;
+}
+
+/* log_foreground_where - see log.h */
+int log_foreground_where(const char *syslog_path)
+{
+	struct stat st;
+
+	if (log_stderr_is_journal())
+		return LOG_TO_SYSLOG;
+	if (stat(syslog_path, &st) != 0 || !S_ISSOCK(st.st_mode))
+		return LOG_TO_STDERR;
+	return LOG_TO_SYSLOG | LOG_TO_STDERR;
 }
 
 /* log_set_level - the least important priority still logged */

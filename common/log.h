@@ -32,6 +32,13 @@ void log_open(const char *ident, int where, int facility);
  * already and a copy on stderr would log each line twice. */
 int log_stderr_is_journal(void);
 
+/* log_foreground_where - where a process in the foreground logs (LOG_TO_*),
+ * `syslog_path` being syslog's socket (_PATH_LOG): syslog only when stderr
+ * is the journal; stderr only when nothing listens at syslog_path (a
+ * container: glibc would try to connect again for every line); else
+ * both */
+int log_foreground_where(const char *syslog_path);
+
 /* log_set_level - drop messages less important than `prio` (LOG_DEBUG..) */
 void log_set_level(int prio);
 

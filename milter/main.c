@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <paths.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -494,9 +495,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	log_open("repmilter",
-	        LOG_TO_SYSLOG | (o.foreground && !log_stderr_is_journal()
-	                                        ? LOG_TO_STDERR
-	                                        : 0),
+	        o.foreground ? log_foreground_where(_PATH_LOG) : LOG_TO_SYSLOG,
 	        c->syslog_facility_value);
 	log_set_level(c->log_level);
 	smfi_settimeout((int)c->milter_timeout);

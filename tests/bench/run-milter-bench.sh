@@ -9,7 +9,8 @@
 #
 # usage: run-milter-bench.sh [--quick] [--messages M] [--concurrency LIST]
 #            [--duration-max S] [--store-entries N] [--rounds R]
-#            [--variants LIST] [--peer opendkim] [--keep] [BUILDDIR]
+#            [--variants LIST] [--peer opendkim] [--cpus same|split]
+#            [--keep] [BUILDDIR]
 #
 # BUILDDIR (default .) holds the built programs; the script builds
 # nothing. It makes a temporary directory with: zone files for three DNS
@@ -46,6 +47,12 @@
 # forwarded by its libunbound to the same unbound: a peer that checks
 # DKIM alone, for the ratios (DESIGN.md §8: 0.75 of the null filter
 # through Postfix).
+# --cpus pins the filter to CPU 0 and the load generator to CPU 0 too
+# ("same") or to CPU 1 ("split"); by default the kernel places them.
+# Where they run weighs on the naive filter most, which makes a round
+# trip per command: on a 2-core KVM guest a wake-up across CPUs cost the
+# null filter 2.5 times the CPU of one on the same CPU (100 against 266
+# us/msg), and unpinned runs drift between the two from round to round.
 # Every process it starts is stopped on exit. A program that prints, not a
 # test: `make bench-milter` runs it.
 
@@ -59,6 +66,7 @@ entries=1000000
 rounds=2
 variants=on,nospf,nodkim,nodmarc,noauth,nokeycache
 peer=
+pin_filter="" pin_load=""
 keep=0
 builddir=.
 while [ $# -gt 0 ]; do
@@ -75,8 +83,16 @@ while [ $# -gt 0 ]; do
 			{ echo "run-milter-bench.sh: --peer opendkim" >&2 && exit 2; }
 		peer=$2 && shift
 		;;
+	--cpus)
+		case $2 in
+		same) pin_filter="taskset -c 0" pin_load="taskset -c 0" ;;
+		split) pin_filter="taskset -c 0" pin_load="taskset -c 1" ;;
+		*) echo "run-milter-bench.sh: --cpus same|split" >&2 && exit 2 ;;
+		esac
+		shift
+		;;
 	--keep) keep=1 ;;
-	-h | --help) sed -n '2,50p' "$0" | sed 's/^# \{0,1\}//' && exit 0 ;;
+	-h | --help) sed -n '2,57p' "$0" | sed 's/^# \{0,1\}//' && exit 0 ;;
 	-*) echo "run-milter-bench.sh: unknown option $1" >&2 && exit 2 ;;
 	*) builddir=$1 ;;
 	esac
@@ -139,7 +155,8 @@ run_load() {
 	shift 3
 	say "load: $label on $spec"
 	# shellcheck disable=SC2086
-	"$bench" --socket "$spec" --pid "$pid" --label "$label" \
+	# shellcheck disable=SC2086
+	$pin_load "$bench" --socket "$spec" --pid "$pid" --label "$label" \
 		--concurrency "$levels" --messages "$messages" \
 		--duration-max "$duration" --listed-file "$tmp/listed.txt" \
 		--clients-file "$tmp/clients.txt" $auth_args "$@" |
@@ -147,60 +164,75 @@ run_load() {
 	grep -v '^#' "$tmp/out.txt" | grep -v '^label' >>"$tmp/results.txt"
 }
 
-# null_run KIND LABEL [nullfilter options] - start the null filter on a
-# unix socket or a TCP port (another port if that one is taken), load it
+# filter_up KIND NAME TRIES SECS LOG START - START SPEC, a function that
+# execs a filter listening on SPEC, in the background with its output to
+# LOG, on a unix socket or a TCP port (another port each try) until the
+# filter answers; sets spec and fpid, or says why and returns 1
+filter_up() {
+	_kind=$1 _name=$2 _tries=$3 _secs=$4 _log=$5 _start=$6 _try=1
+	while [ $_try -le "$_tries" ]; do
+		spec=$(spec_for "$_kind" "$_try" "$_name")
+		"$_start" "$spec" >"$_log" 2>&1 &
+		fpid=$!
+		pids="$pids $fpid"
+		wait_ready "$spec" "$fpid" "$_secs" && return 0
+		kill -KILL "$fpid" 2>/dev/null
+		_try=$((_try + 1))
+	done
+	fpid=
+	say "$_name did not start: $(tail -n 3 "$_log")"
+	return 1
+}
+
+# null_exec SPEC - the null filter, with $null_opts
+null_exec() {
+	# shellcheck disable=SC2086
+	exec $pin_filter "$nullfilter" -s "$1" $null_opts
+}
+
+# null_run KIND LABEL [nullfilter options] - the null filter, loaded
 null_run() {
 	kind=$1 label=$2 runs=$((runs + 1))
 	shift 2
-	for try in 1 2 3 4 5; do
-		spec=$(spec_for "$kind" "$try" null)
-		"$nullfilter" -s "$spec" "$@" >"$tmp/null.log" 2>&1 &
-		npid=$!
-		pids="$pids $npid"
-		wait_ready "$spec" "$npid" 10 && break
-		kill -KILL "$npid" 2>/dev/null
-		npid=
-	done
-	if [ -z "$npid" ]; then
-		say "nullfilter did not start: $(tail -n 3 "$tmp/null.log")"
-		return 1
-	fi
-	run_load "$label" "$spec" "$npid"
-	stop_filter "$spec" "$npid"
+	null_opts="$*"
+	filter_up "$kind" null 5 10 "$tmp/null.log" null_exec || return 1
+	run_load "$label" "$spec" "$fpid"
+	stop_filter "$spec" "$fpid"
 }
 
-
-# peer_run KIND LABEL - OpenDKIM verifying only, on a unix socket or a
-# TCP port, its DNS forwarded to our unbound; loaded like the others
-peer_run() {
-	kind=$1 label=$2 runs=$((runs + 1))
-	for try in 1 2 3; do
-		spec=$(spec_for "$kind" "$try" opendkim)
-		case $spec in
-		unix:*) odspec=local:${spec#unix:} ;;
-		*) odspec=$spec ;;
-		esac
-		cat >"$tmp/opendkim.conf" <<EOF
+# opendkim_exec SPEC - OpenDKIM verifying only, its DNS forwarded to our
+# unbound
+opendkim_exec() {
+	case $1 in
+	unix:*) _od=local:${1#unix:} ;;
+	*) _od=$1 ;;
+	esac
+	cat >"$tmp/opendkim.conf" <<EOF
 Mode v
-Socket $odspec
+Socket $_od
 Syslog no
 QueryCache yes
 AuthservID mx.bench.test
 Nameservers 127.0.0.1@$dns_port
 EOF
-		opendkim -f -x "$tmp/opendkim.conf" >"$tmp/opendkim.log" 2>&1 &
-		opid=$!
-		pids="$pids $opid"
-		wait_ready "$spec" "$opid" 30 && break
-		kill -KILL "$opid" 2>/dev/null
-		opid=
-	done
-	if [ -z "$opid" ]; then
-		say "opendkim did not start: $(tail -n 3 "$tmp/opendkim.log")"
+	# shellcheck disable=SC2086
+	exec $pin_filter opendkim -f -x "$tmp/opendkim.conf"
+}
+
+# peer_run KIND LABEL - the peer (OpenDKIM), loaded like the others
+peer_run() {
+	kind=$1 label=$2 runs=$((runs + 1))
+	filter_up "$kind" opendkim 3 30 "$tmp/opendkim.log" opendkim_exec ||
 		return 1
-	fi
-	run_load "$label" "$spec" "$opid"
-	stop_filter "$spec" "$opid"
+	run_load "$label" "$spec" "$fpid"
+	stop_filter "$spec" "$fpid"
+}
+
+# repmilter_exec SPEC - repmilter in the foreground with $variant's checks
+repmilter_exec() {
+	repmilter_conf "$1" "$variant" >"$tmp/repmilter.conf"
+	# shellcheck disable=SC2086
+	exec $pin_filter "$repmilter" -f -c "$tmp/repmilter.conf"
 }
 
 # repmilter_run KIND VARIANT ROUND - start repmilter in the foreground on
@@ -210,22 +242,9 @@ repmilter_run() {
 	name=repmilter
 	[ "$variant" = on ] || name=rep-$variant
 	log=$tmp/$name-$kind-$3.log
-	for try in 1 2 3; do
-		spec=$(spec_for "$kind" "$try" repmilter)
-		repmilter_conf "$spec" "$variant" >"$tmp/repmilter.conf"
-		"$repmilter" -f -c "$tmp/repmilter.conf" >"$log" 2>&1 &
-		rpid=$!
-		pids="$pids $rpid"
-		wait_ready "$spec" "$rpid" 30 && break
-		kill -KILL "$rpid" 2>/dev/null
-		rpid=
-	done
-	if [ -z "$rpid" ]; then
-		say "repmilter did not start: $(tail -n 10 "$log")"
-		return 1
-	fi
-	run_load "$name/$kind#$3" "$spec" "$rpid"
-	stop_filter "$spec" "$rpid"
+	filter_up "$kind" repmilter 3 30 "$log" repmilter_exec || return 1
+	run_load "$name/$kind#$3" "$spec" "$fpid"
+	stop_filter "$spec" "$fpid"
 	auth_tally "$log" "$name/$kind#$3" | tee -a "$tmp/auth.txt"
 }
 

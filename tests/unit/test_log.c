@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -56,11 +58,43 @@ static void test_journal_is_recognised_by_device_and_inode(void **state)
 	close(fd);
 }
 
+static void test_foreground_logs_where_someone_listens(void **state)
+{
+	char dir[] = "/tmp/test_log.XXXXXX";
+	char sock[64], file[64];
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(sock, sizeof(sock), "%s/log", dir);
+	snprintf(file, sizeof(file), "%s/file", dir);
+	assert_int_equal(unsetenv("JOURNAL_STREAM"), 0);
+	/* nothing there: stderr only */
+	assert_int_equal(log_foreground_where(sock), LOG_TO_STDERR);
+	/* a plain file is no syslog daemon */
+	fd = open(file, O_CREAT | O_WRONLY, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(log_foreground_where(file), LOG_TO_STDERR);
+	/* a socket: both */
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	assert_true(fd >= 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(
+	        log_foreground_where(sock), LOG_TO_SYSLOG | LOG_TO_STDERR);
+	close(fd);
+	unlink(sock);
+	unlink(file);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(
 	                test_journal_is_recognised_by_device_and_inode),
+	        cmocka_unit_test(test_foreground_logs_where_someone_listens),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
