@@ -26,6 +26,7 @@
 #include <config.h>
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -337,7 +338,8 @@ int main(int argc, char **argv)
 	if (smfi_setconn((char *)spec) != MI_SUCCESS ||
 	        smfi_register(echo_desc) != MI_SUCCESS ||
 	        smfi_opensocket(1) != MI_SUCCESS) {
-		fprintf(stderr, "echofilter: cannot listen on %s\n", spec);
+		fprintf(stderr, "echofilter: cannot listen on %s: %s\n", spec,
+		        strerror(errno));
 		return 1;
 	}
 	if (nodelay && strncmp(spec, "inet", 4) == 0 &&
