@@ -5,7 +5,7 @@ bin_PROGRAMS += %reldir%/repctl
 	%reldir%/repctl_list.c %reldir%/repctl_write.c \
 	%reldir%/plainlist.c %reldir%/plainlist.h %reldir%/repctl_import.c \
 	%reldir%/repctl_export.c %reldir%/repctl_admin.c
-%canon_reldir%_repctl_LDADD = $(REP_LIBS)
+%canon_reldir%_repctl_LDADD = $(REP_LIBS) $(COMMON_LIBS)
 dist_man_MANS += %reldir%/repctl.1
 EXTRA_DIST += %reldir%/install-deps.sh %reldir%/quickstart.sh
 

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "json.h"
 #include "reputation.h"
 
 /* Exit codes; part of the interface (repctl(1), EXIT STATUS). */
@@ -172,8 +173,6 @@ void repctl_json_kv_bool(struct repctl_json *j, const char *k, int v);
 void repctl_json_kv_time(struct repctl_json *j, const char *k, int64_t t);
 void repctl_json_kv_null(struct repctl_json *j, const char *k);
 
-/* repctl_json_escape - write s as a JSON string literal */
-void repctl_json_escape(FILE *fp, const char *s);
 
 /* repctl_flush - flush stdout; a failed write (full disk, closed pipe) is
  * an error, reported once; returns 0 or REPCTL_STORE */

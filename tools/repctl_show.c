@@ -152,7 +152,7 @@ static void text_override(const struct show *sh, const struct rep_override *o)
 	        repctl_time(o->when, "-", t1, sizeof(t1)),
 	        repctl_time(o->expires, "never", t2, sizeof(t2)),
 	        repctl_expired(o->expires, sh->ctx->now) ? " (expired)" : "");
-	repctl_json_escape(stdout, o->reason);
+	json_escape(stdout, o->reason);
 	putchar('\n');
 }
 

@@ -65,7 +65,7 @@ static void override_print(
 	printf("%s %s by %s, expires %s, reason ",
 	        repctl_action_name(ov->action), subj, ov->who,
 	        repctl_time(ov->expires, "never", t, sizeof(t)));
-	repctl_json_escape(stdout, ov->reason);
+	json_escape(stdout, ov->reason);
 	putchar('\n');
 }
 
@@ -184,7 +184,7 @@ int repctl_cmd_unset(struct repctl *ctx, int argc, char **argv)
 	printf("unset %s", argv[optind]);
 	if (reason != NULL) {
 		fputs(", reason ", stdout);
-		repctl_json_escape(stdout, reason);
+		json_escape(stdout, reason);
 	}
 	putchar('\n');
 	return repctl_flush();

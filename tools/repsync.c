@@ -21,6 +21,7 @@
 
 #include "afile.h"
 #include "fetch.h"
+#include "json.h"
 #include "repsync.h"
 
 #define DEFAULT_CONFIG REP_SYSCONFDIR "/repsync.conf"
@@ -134,24 +135,6 @@ int rs_mkdirs(const char *path, mode_t mode)
 	return 0;
 }
 
-/* json_str - a JSON string of s (our strings are short and plain, but
- * reasons may quote a server) */
-static void json_str(FILE *fp, const char *s)
-{
-	fputc('"', fp);
-	for (; s != NULL && *s != '\0'; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(fp, "\\%c", ch);
-		else if (ch < 0x20 || ch == 0x7f)
-			fprintf(fp, "\\u%04x", ch);
-		else
-			fputc(ch, fp);
-	}
-	fputc('"', fp);
-}
-
 const char *rs_time_text(int64_t t, char buf[RS_TIME_TEXT])
 {
 	time_t tt = (time_t)t;
@@ -190,17 +173,17 @@ void rs_audit(struct rs_ctx *x, const struct rs_audit *a)
 	}
 	fprintf(x->audit,
 	        "{\"time\":\"%s\",\"partner\":", rs_time_text(x->now, when));
-	json_str(x->audit, a->partner);
+	json_escape(x->audit, a->partner);
 	fprintf(x->audit,
 	        ",\"serial\":%llu,\"file\":", (unsigned long long)a->serial);
-	json_str(x->audit, a->file);
+	json_escape(x->audit, a->file);
 	fprintf(x->audit, ",\"kind\":");
-	json_str(x->audit, a->kind);
+	json_escape(x->audit, a->kind);
 	fprintf(x->audit, ",\"seq\":\"%llu-%llu\",\"result\":",
 	        (unsigned long long)a->seq_lo, (unsigned long long)a->seq_hi);
-	json_str(x->audit, a->result);
+	json_escape(x->audit, a->result);
 	fprintf(x->audit, ",\"reason\":");
-	json_str(x->audit, a->reason ? a->reason : "");
+	json_escape(x->audit, a->reason ? a->reason : "");
 	fprintf(x->audit,
 	        ",\"records\":%llu,\"added\":%llu,\"changed\":%llu,"
 	        "\"delisted\":%llu,\"stale\":%llu,\"dropped\":%llu,"

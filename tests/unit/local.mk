@@ -6,7 +6,8 @@ UNIT_TESTS = \
 	%reldir%/test_score \
 	%reldir%/test_concurrency \
 	%reldir%/test_converge \
-	%reldir%/test_log
+	%reldir%/test_log \
+	%reldir%/test_json
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 UNIT_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
@@ -25,6 +26,8 @@ UNIT_LDADD = $(REP_LIBS) $(CMOCKA_LIBS)
 %canon_reldir%_test_converge_LDADD = $(UNIT_LDADD)
 %canon_reldir%_test_log_CPPFLAGS = $(UNIT_CPPFLAGS)
 %canon_reldir%_test_log_LDADD = $(COMMON_LIBS) $(CMOCKA_LIBS)
+%canon_reldir%_test_json_CPPFLAGS = $(UNIT_CPPFLAGS)
+%canon_reldir%_test_json_LDADD = $(COMMON_LIBS) $(CMOCKA_LIBS)
 EXTRA_DIST += %reldir%/testutil.h
 
 # milter/ modules
