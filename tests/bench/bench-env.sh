@@ -373,8 +373,10 @@ authserv_id = mx.bench.test
 spf = $(yes_no spf "$2")
 dkim = $(yes_no dkim "$2")
 dmarc = $(yes_no dmarc "$2")
-dkim_key_cache = $([ "$2" = nokeycache ] && echo 0 || echo 1000)
 EOF
+	# the default otherwise, whatever it is
+	[ "$2" = nokeycache ] && echo "dkim_key_cache = 0"
+	return 0
 }
 
 # auth_tally LOG LABEL - what repmilter found, from its verdict lines:
